@@ -1,0 +1,1 @@
+"""I/O: the ports and their real implementations."""

@@ -1,0 +1,238 @@
+"""The ports: what services need from the outside world, as Protocols with our own DTOs.
+
+Adapters implement them; tests use fakes that subclass nothing but honour the same shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from ordercenter.domain.addresses import ShippingAddress
+from ordercenter.domain.errors import DomainError, ErrorCode
+from ordercenter.domain.money import Money
+from ordercenter.domain.snapshots import OrderSnapshot
+
+# ---------------------------------------------------------------- time
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current aware UTC time."""
+        ...
+
+
+# ---------------------------------------------------------------- store side
+
+
+class StoreError(DomainError):
+    """The store platform refused or failed; `message` is the platform's own words."""
+
+    code = ErrorCode.STORE_ERROR
+
+
+@dataclass(frozen=True)
+class StoreShopInfo:
+    name: str
+    currency: str
+
+
+@dataclass(frozen=True)
+class TrackingInfo:
+    number: str
+    company: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class FulfillmentLine:
+    line_gid: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: list[OrderSnapshot]
+    end_cursor: str | None
+    has_next_page: bool
+
+
+class StorePlatform(Protocol):
+    """One connected store (Shopify Admin GraphQL)."""
+
+    def fetch_shop(self) -> StoreShopInfo: ...
+
+    def iter_order_pages(self, *, updated_since: datetime | None) -> Iterator[OrderPage]:
+        """Paid, unfulfilled orders (all of them, or those updated since the watermark)."""
+        ...
+
+    def create_fulfillment(self, order_gid: str, lines: list[FulfillmentLine], tracking: TrackingInfo,
+                           *, notify_customer: bool) -> str:
+        """Returns the fulfillment's id."""
+        ...
+
+    def update_tracking(self, fulfillment_id: str, tracking: TrackingInfo, *, notify_customer: bool) -> None: ...
+
+    def refund(self, order_gid: str, lines: list[FulfillmentLine], shipping: Money | None, note: str,
+               *, notify_customer: bool) -> str:
+        """Returns the refund's id."""
+        ...
+
+    def duplicate_order(self, original: OrderSnapshot, *, tag: str, note: str) -> OrderSnapshot: ...
+
+    def register_webhooks(self, callback_url: str, topics: list[str]) -> None: ...
+
+
+# ---------------------------------------------------------------- supplier side
+
+
+class AfterSaleAction(StrEnum):
+    """After-sale actions a supplier may offer by API; the others are assisted (done on its website)."""
+
+    CANCEL_ORDER = "cancel_order"
+    OPEN_DISPUTE = "open_dispute"
+    MESSAGE_SELLER = "message_seller"
+
+
+class SupplierErrorKind(StrEnum):
+    """Why the supplier refused, in categories the merchant can act on."""
+
+    ALREADY_PLACED = "already_placed"  # same out_order_id seen before: look it up, never place again
+    INVALID_ADDRESS = "invalid_address"
+    OUT_OF_STOCK = "out_of_stock"
+    DELIVERY_NOT_AVAILABLE = "delivery_not_available"
+    PRODUCT_NOT_FOUND = "product_not_found"
+    AUTH = "auth"  # bad credentials, expired token
+    RATE_LIMITED = "rate_limited"
+    TRANSIENT = "transient"  # timeouts, 5xx: the outcome is unknown
+    PAYMENT = "payment"
+    REJECTED = "rejected"  # any other refusal
+
+
+class SupplierError(DomainError):
+    """The supplier refused or failed; `supplier_message` keeps its own words for the merchant."""
+
+    code = ErrorCode.SUPPLIER_ERROR
+
+    def __init__(self, kind: SupplierErrorKind, message: str, *, supplier_code: str | None = None,
+                 supplier_message: str | None = None, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.kind = kind
+        self.supplier_code = supplier_code
+        self.supplier_message = supplier_message
+
+
+@dataclass(frozen=True)
+class SupplierSku:
+    sku_id: str
+    sku_attr: str
+    price: Money
+    stock: int
+
+
+@dataclass(frozen=True)
+class SupplierProduct:
+    product_id: str
+    title: str
+    seller_id: str
+    seller_name: str
+    skus: list[SupplierSku]
+
+
+@dataclass(frozen=True)
+class FreightOption:
+    code: str  # passed back as the shipping method when placing
+    company: str
+    cost: Money
+    min_days: int | None
+    max_days: int | None
+    tracked: bool
+    guaranteed_days: int | None = None
+
+
+@dataclass(frozen=True)
+class PlacementItem:
+    product_id: str
+    sku_attr: str
+    quantity: int
+    shipping_method: str | None = None
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class PlacementRequest:
+    out_order_id: str  # our idempotency key
+    address: ShippingAddress
+    items: list[PlacementItem]
+    auto_pay: bool = False
+
+
+@dataclass(frozen=True)
+class PlacementResult:
+    supplier_order_ids: list[str]
+
+
+@dataclass(frozen=True)
+class SupplierOrderState:
+    supplier_order_id: str
+    status: str  # the platform's own value, e.g. WAIT_SELLER_SEND_GOODS
+    logistics_status: str | None = None
+    amount: Money | None = None
+    end_reason: str | None = None
+    paid_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TrackingEvent:
+    at: datetime
+    description: str
+
+
+@dataclass(frozen=True)
+class TrackingPackage:
+    number: str
+    carrier: str
+    url: str | None = None
+    events: list[TrackingEvent] = field(default_factory=list)
+
+
+class SupplierPlatform(Protocol):
+    """One supplier account (AliExpress Open Platform)."""
+
+    @property
+    def capabilities(self) -> frozenset[AfterSaleAction]: ...
+
+    def get_product(self, product_id: str, ship_to_country: str) -> SupplierProduct: ...
+
+    def quote_freight(self, product_id: str, sku_id: str, quantity: int, ship_to_country: str) -> list[FreightOption]: ...
+
+    def place_order(self, request: PlacementRequest) -> PlacementResult:
+        """Never places twice for the same `out_order_id`."""
+        ...
+
+    def get_order(self, supplier_order_id: str) -> SupplierOrderState: ...
+
+    def get_tracking(self, supplier_order_id: str) -> list[TrackingPackage]: ...
+
+
+# ---------------------------------------------------------------- notifications and files
+
+
+@dataclass(frozen=True)
+class EmailMessage:
+    to: str
+    subject: str
+    body: str
+
+
+class Notifier(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class FileStore(Protocol):
+    def put(self, key: str, content: bytes, content_type: str) -> None: ...
+
+    def get(self, key: str) -> bytes: ...

@@ -1,0 +1,93 @@
+"""The order timeline: an append-only log of typed events, written in the same transaction as the change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ordercenter.domain.base import Base
+from ordercenter.domain.events import StatusChanged
+from ordercenter.domain.status import ActorKind
+
+
+class OrderEventType(StrEnum):
+    """What happened to an order; named <noun>_<past verb>."""
+
+    ORDER_IMPORTED = "order_imported"  # first seen from the store
+    ORDER_UPDATED = "order_updated"  # the store changed it (paid, cancelled, refunded, fulfilled)
+    STAGE_CHANGED = "stage_changed"  # the derived stage moved
+    SUPPLIER_ORDER_STATUS_CHANGED = "supplier_order_status_changed"  # a supplier order moved
+    SUPPLIER_ORDER_PLACED = "supplier_order_placed"  # the supplier accepted a purchase
+    SUPPLIER_ORDER_FAILED = "supplier_order_failed"  # placement or payment failed
+    TRACKING_PUSHED = "tracking_pushed"  # a fulfilment with tracking reached the store
+    CANCELLATION_REQUESTED = "cancellation_requested"
+    CANCELLATION_DECIDED = "cancellation_decided"
+    RETURN_OPENED = "return_opened"
+    RETURN_STATUS_CHANGED = "return_status_changed"
+    CUSTOMER_REFUND_RECEIVED = "customer_refund_received"
+    CUSTOMER_REFUND_STATUS_CHANGED = "customer_refund_status_changed"
+    NOTE_ADDED = "note_added"  # a person wrote on the timeline
+    ORDER_DUPLICATED = "order_duplicated"  # a copy was created on the store
+
+
+class OrderEvent(Base):
+    __tablename__ = "order_events"
+    __table_args__ = (Index("ix_order_events_order_time", "shop_id", "order_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    type: Mapped[OrderEventType]
+    actor_kind: Mapped[ActorKind]
+    actor_id: Mapped[str | None] = mapped_column(default=None)
+    message: Mapped[str]
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    related_event_id: Mapped[int | None] = mapped_column(ForeignKey("order_events.id"), default=None)
+    created_at: Mapped[datetime]
+
+
+def _event(shop_id: int, order_id: int, type_: OrderEventType, at: datetime, message: str,
+           actor: ActorKind = ActorKind.SYSTEM, actor_id: str | None = None,
+           **parameters: Any) -> OrderEvent:
+    return OrderEvent(shop_id=shop_id, order_id=order_id, type=type_, actor_kind=actor, actor_id=actor_id,
+                      message=message, parameters=parameters, created_at=at)
+
+
+def order_imported(shop_id: int, order_id: int, name: str, at: datetime, source: str) -> OrderEvent:
+    return _event(shop_id, order_id, OrderEventType.ORDER_IMPORTED, at, f"Order {name} imported from the store",
+                  ActorKind.STORE, source=source)
+
+
+def order_updated(shop_id: int, order_id: int, at: datetime, changes: dict[str, Any]) -> OrderEvent:
+    summary = ", ".join(f"{k}: {v[0]} → {v[1]}" for k, v in changes.items())
+    return _event(shop_id, order_id, OrderEventType.ORDER_UPDATED, at, f"Updated on the store ({summary})",
+                  ActorKind.STORE, changes={k: list(v) for k, v in changes.items()})
+
+
+def stage_changed(shop_id: int, order_id: int, at: datetime, old: str, new: str,
+                  reason: str | None) -> OrderEvent:
+    message = f"Stage {old} → {new}" + (f" ({reason})" if reason else "")
+    return _event(shop_id, order_id, OrderEventType.STAGE_CHANGED, at, message, old=old, new=new, reason=reason)
+
+
+def status_changed(shop_id: int, order_id: int, change: StatusChanged, actor: ActorKind,
+                   actor_id: str | None = None) -> OrderEvent:
+    type_ = {
+        "supplier order": OrderEventType.SUPPLIER_ORDER_STATUS_CHANGED,
+        "cancellation request": OrderEventType.CANCELLATION_DECIDED,
+        "return request": OrderEventType.RETURN_STATUS_CHANGED,
+        "customer refund request": OrderEventType.CUSTOMER_REFUND_STATUS_CHANGED,
+    }[change.entity]
+    message = f"{change.entity.capitalize()} {change.old} → {change.new}" + (
+        f": {change.reason}" if change.reason else ""
+    )
+    return _event(shop_id, order_id, type_, change.occurred_at, message, actor, actor_id,
+                  entity_id=change.entity_id, old=change.old, new=change.new, reason=change.reason)
+
+
+def note_added(shop_id: int, order_id: int, at: datetime, text: str, actor_id: str | None) -> OrderEvent:
+    return _event(shop_id, order_id, OrderEventType.NOTE_ADDED, at, text, ActorKind.STAFF, actor_id)

@@ -1,0 +1,44 @@
+"""A customer's request for a refund: answered promptly, then decided and executed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ordercenter.domain.base import Base
+from ordercenter.domain.events import RecordsEvents, change_status
+from ordercenter.domain.status import CUSTOMER_REFUND_TRANSITIONS, CustomerRefundStatus
+
+
+class CustomerRefundRequest(RecordsEvents, Base):
+    __tablename__ = "customer_refund_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    customer_email: Mapped[str]
+    message: Mapped[str]
+    status: Mapped[CustomerRefundStatus] = mapped_column(default=CustomerRefundStatus.NEW)
+    reply: Mapped[str | None] = mapped_column(default=None)
+    currency: Mapped[str]
+    refund_amount: Mapped[Decimal | None] = mapped_column(default=None)
+    # The refund decided here is executed on the store separately; its id proves it happened.
+    store_refund_id: Mapped[str | None] = mapped_column(default=None)
+    received_at: Mapped[datetime]
+    replied_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (CustomerRefundStatus.NEW, CustomerRefundStatus.REPLIED)
+
+    def transition_to(self, new: CustomerRefundStatus, *, at: datetime, reason: str | None = None) -> None:
+        if not change_status(self, CUSTOMER_REFUND_TRANSITIONS, new, at=at, reason=reason):
+            return
+        if new is CustomerRefundStatus.REPLIED:
+            self.replied_at = at
+        elif not self.is_open:
+            self.resolved_at = at

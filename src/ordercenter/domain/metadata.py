@@ -1,0 +1,18 @@
+"""Imports every entity so that `Base.metadata` describes the whole schema (migrations, tests)."""
+
+from ordercenter.domain import (  # noqa: F401  (imported for their table definitions)
+    access,
+    audit,
+    cancellations,
+    customer_refunds,
+    mappings,
+    messages,
+    orders,
+    returns,
+    shops,
+    supplier_orders,
+    suppliers,
+)
+from ordercenter.domain.base import Base
+
+metadata = Base.metadata
