@@ -110,6 +110,7 @@ class SupplierErrorKind(StrEnum):
     TRANSIENT = "transient"  # timeouts, 5xx: the outcome is unknown
     PAYMENT = "payment"
     REJECTED = "rejected"  # any other refusal
+    ORDER_NOT_FOUND = "order_not_found"  # the supplier does not know this order id
 
 
 class SupplierError(DomainError):
@@ -207,7 +208,8 @@ class SupplierPlatform(Protocol):
 
     def get_product(self, product_id: str, ship_to_country: str) -> SupplierProduct: ...
 
-    def quote_freight(self, product_id: str, sku_id: str, quantity: int, ship_to_country: str) -> list[FreightOption]: ...
+    def quote_freight(self, product_id: str, sku_id: str, quantity: int,
+                      ship_to_country: str) -> list[FreightOption]: ...
 
     def place_order(self, request: PlacementRequest) -> PlacementResult:
         """Never places twice for the same `out_order_id`."""
@@ -216,6 +218,11 @@ class SupplierPlatform(Protocol):
     def get_order(self, supplier_order_id: str) -> SupplierOrderState: ...
 
     def get_tracking(self, supplier_order_id: str) -> list[TrackingPackage]: ...
+
+    def find_orders_by_out_order_id(self, out_order_id: str) -> list[str] | None:
+        """The supplier order ids placed under our key ([] when none); None when the platform
+        cannot look up by our key (then an ambiguous placement must be checked by a person)."""
+        ...
 
 
 # ---------------------------------------------------------------- notifications and files

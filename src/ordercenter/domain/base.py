@@ -7,11 +7,13 @@ refuses naive values on the way in.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import Enum, StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, Numeric
+from sqlalchemy import JSON, Date, DateTime, MetaData, Numeric
+from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -50,6 +52,10 @@ class UtcDateTime(TypeDecorator[datetime]):
 Amount = Numeric(18, 4, asdecimal=True)
 
 
+def _enum_values(enum_class: type[Enum]) -> list[str]:
+    return [str(member.value) for member in enum_class]
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
@@ -57,4 +63,8 @@ class Base(DeclarativeBase):
         Decimal: Amount,
         dict[str, Any]: JSON,
         list[Any]: JSON,
+        date: Date(),
+        # Enums are stored by value as plain strings: readable in SQL and no ALTER TYPE when one is added.
+        StrEnum: SqlEnum(StrEnum, native_enum=False, length=40, values_callable=_enum_values,
+                         validate_strings=True),
     }

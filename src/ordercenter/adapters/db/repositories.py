@@ -1,0 +1,178 @@
+"""Repositories: every query takes the shop key first; nothing here commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ordercenter.domain.access import ApiToken, StaffUser
+from ordercenter.domain.audit import OrderEvent
+from ordercenter.domain.base import Base
+from ordercenter.domain.cancellations import CancellationRequest
+from ordercenter.domain.customer_refunds import CustomerRefundRequest
+from ordercenter.domain.mappings import ProductMapping
+from ordercenter.domain.orders import Order
+from ordercenter.domain.returns import ReturnRequest
+from ordercenter.domain.shops import Shop
+from ordercenter.domain.status import Stage
+from ordercenter.domain.supplier_orders import SupplierOrder
+from ordercenter.domain.suppliers import SupplierAccount
+
+E = TypeVar("E", bound=Base)
+
+
+class ShopScopedRepository(Generic[E]):
+    """get / get_for_update / add for an entity that carries `shop_id`."""
+
+    entity: type[E]
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, item: E) -> E:
+        self.session.add(item)
+        return item
+
+    def get(self, shop_id: int, item_id: int, *, for_update: bool = False) -> E | None:
+        query = select(self.entity).where(
+            self.entity.id == item_id,  # type: ignore[attr-defined]
+            self.entity.shop_id == shop_id,  # type: ignore[attr-defined]
+        )
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
+
+    def for_order(self, shop_id: int, order_id: int) -> Sequence[E]:
+        return self.session.scalars(
+            select(self.entity).where(
+                self.entity.shop_id == shop_id,  # type: ignore[attr-defined]
+                self.entity.order_id == order_id,  # type: ignore[attr-defined]
+            ).order_by(self.entity.id)  # type: ignore[attr-defined]
+        ).all()
+
+
+class ShopRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, shop: Shop) -> Shop:
+        self.session.add(shop)
+        return shop
+
+    def get(self, shop_id: int) -> Shop | None:
+        return self.session.get(Shop, shop_id)
+
+    def by_domain(self, domain: str) -> Shop | None:
+        return self.session.scalars(select(Shop).where(Shop.domain == domain)).first()
+
+    def all(self) -> Sequence[Shop]:
+        return self.session.scalars(select(Shop).order_by(Shop.id)).all()
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    stage: Stage | None = None
+    search: str | None = None
+    before_id: int | None = None  # keyset cursor: newest first, continue below this id
+    limit: int = 50
+
+
+class OrderRepository(ShopScopedRepository[Order]):
+    entity = Order
+
+    def by_platform_id(self, shop_id: int, platform_order_id: str, *, for_update: bool = False) -> Order | None:
+        query = select(Order).where(Order.shop_id == shop_id, Order.platform_order_id == platform_order_id)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
+
+    def _filtered(self, shop_id: int, flt: OrderFilter):  # type: ignore[no-untyped-def]
+        query = select(Order).where(Order.shop_id == shop_id)
+        if flt.stage is not None:
+            query = query.where(Order.stage == flt.stage)
+        if flt.search:
+            pattern = f"%{flt.search.strip().lower()}%"
+            query = query.where(or_(func.lower(Order.name).like(pattern),
+                                    func.lower(Order.customer_name).like(pattern),
+                                    func.lower(Order.email).like(pattern)))
+        return query
+
+    def page(self, shop_id: int, flt: OrderFilter) -> Sequence[Order]:
+        query = self._filtered(shop_id, flt)
+        if flt.before_id is not None:
+            query = query.where(Order.id < flt.before_id)
+        return self.session.scalars(query.order_by(Order.id.desc()).limit(flt.limit)).all()
+
+    def count(self, shop_id: int, flt: OrderFilter) -> int:
+        subquery = self._filtered(shop_id, flt).with_only_columns(Order.id).subquery()
+        return self.session.scalar(select(func.count()).select_from(subquery)) or 0
+
+    def stage_counts(self, shop_id: int) -> dict[Stage, int]:
+        rows = self.session.execute(
+            select(Order.stage, func.count()).where(Order.shop_id == shop_id).group_by(Order.stage)
+        ).all()
+        return {stage: count for stage, count in rows}  # noqa: C416  (rows are Row objects)
+
+
+class SupplierOrderRepository(ShopScopedRepository[SupplierOrder]):
+    entity = SupplierOrder
+
+
+class MappingRepository(ShopScopedRepository[ProductMapping]):
+    entity = ProductMapping
+
+    def for_variants(self, shop_id: int, variant_ids: set[str]) -> Sequence[ProductMapping]:
+        if not variant_ids:
+            return []
+        return self.session.scalars(select(ProductMapping).where(
+            ProductMapping.shop_id == shop_id, ProductMapping.variant_id.in_(variant_ids))).all()
+
+
+class SupplierAccountRepository(ShopScopedRepository[SupplierAccount]):
+    entity = SupplierAccount
+
+    def all(self, shop_id: int) -> Sequence[SupplierAccount]:
+        return self.session.scalars(select(SupplierAccount).where(SupplierAccount.shop_id == shop_id)
+                                    .order_by(SupplierAccount.id)).all()
+
+
+class CancellationRepository(ShopScopedRepository[CancellationRequest]):
+    entity = CancellationRequest
+
+
+class ReturnRepository(ShopScopedRepository[ReturnRequest]):
+    entity = ReturnRequest
+
+
+class CustomerRefundRepository(ShopScopedRepository[CustomerRefundRequest]):
+    entity = CustomerRefundRequest
+
+
+class EventRepository(ShopScopedRepository[OrderEvent]):
+    entity = OrderEvent
+
+    def for_order(self, shop_id: int, order_id: int) -> Sequence[OrderEvent]:
+        return self.session.scalars(select(OrderEvent).where(
+            OrderEvent.shop_id == shop_id, OrderEvent.order_id == order_id)
+            .order_by(OrderEvent.created_at, OrderEvent.id)).all()
+
+
+class TokenRepository(ShopScopedRepository[ApiToken]):
+    entity = ApiToken
+
+    def by_digest(self, digest: str) -> ApiToken | None:
+        return self.session.scalars(select(ApiToken).where(ApiToken.token_digest == digest)).first()
+
+    def all(self, shop_id: int) -> Sequence[ApiToken]:
+        return self.session.scalars(select(ApiToken).where(ApiToken.shop_id == shop_id).order_by(ApiToken.id)).all()
+
+
+class StaffRepository(ShopScopedRepository[StaffUser]):
+    entity = StaffUser
+
+    def by_email(self, email: str) -> StaffUser | None:
+        return self.session.scalars(select(StaffUser).where(StaffUser.email == email)).first()

@@ -1,0 +1,80 @@
+"""Settings: one place, read from ORDERCENTER_* environment variables and a `.env` file."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+_SUPPORTED_DATABASES = ("sqlite", "postgresql")
+
+
+class Settings(BaseSettings):
+    """Everything configurable. The embedded default needs none of it set."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERCENTER_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Folder for the SQLite file, files and keys")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite in data_dir")
+    broker_url: str | None = Field(default=None, description="redis:// or amqp:// for Dramatiq; default: in-process")
+    smtp_url: str | None = Field(default=None, description="smtp://user:pass@host:port for e-mail")
+    files_dir: Path | None = Field(default=None, description="Local file store; default: data_dir/files")
+    secret_key: str | None = Field(default=None, description="Encrypts tokens at rest; default: data_dir/secret.key")
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Where stores and people reach us")
+    supplier_rate_limit_per_second: float = Field(default=20.0, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_supported(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"'{value}' is not a database URL like sqlite:///path or "
+                             "postgresql://user@host/db") from None
+        if url.get_backend_name() not in _SUPPORTED_DATABASES:
+            raise ValueError(f"database '{url.get_backend_name()}' is not supported; use sqlite or postgresql")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_is_strong(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < 32:
+            raise ValueError("the secret key must be at least 32 characters")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL in use, with the psycopg 3 driver for PostgreSQL."""
+        if self.database_url is None:
+            return f"sqlite:///{(self.data_dir / 'ordercenter.db').resolve()}"
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "postgresql" and url.get_driver_name() != "psycopg":
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+
+    @property
+    def resolved_files_dir(self) -> Path:
+        return self.files_dir or self.data_dir / "files"
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept in data_dir/secret.key (mode 600)."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret.key"
+        if not key_file.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

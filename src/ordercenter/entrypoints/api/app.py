@@ -1,0 +1,38 @@
+"""The FastAPI application factory: REST API, webhooks, health, and the mounted sandboxes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from ordercenter import __version__
+from ordercenter.bootstrap import Container
+from ordercenter.entrypoints.api.errors import error_body, install_error_handlers
+from ordercenter.entrypoints.api.routes import orders
+from ordercenter.entrypoints.api.schemas import HealthPublic
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(
+        title="Order Center",
+        version=__version__,
+        description="Shopify orders in, supplier orders out, and everything after the sale.",
+    )
+    app.state.container = container
+    install_error_handlers(app)
+
+    @app.get("/healthz", response_model=HealthPublic, tags=["health"])
+    def healthz() -> HealthPublic | JSONResponse:
+        try:
+            with container.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001  (any failure means unhealthy)
+            return JSONResponse(error_body("unhealthy", f"database unreachable: {exc.__class__.__name__}"),
+                                status_code=503)
+        return HealthPublic(status="ok", database=container.engine.dialect.name, version=__version__)
+
+    api = APIRouter(prefix="/api/v1")
+    api.include_router(orders.router)
+    app.include_router(api)
+    return app

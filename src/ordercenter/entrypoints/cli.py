@@ -1,0 +1,181 @@
+"""The `ordercenter` command line. Thin: parse, call one service, print, map errors to exit code 2."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from ordercenter.bootstrap import Container, bootstrap
+from ordercenter.config import Settings
+from ordercenter.domain.errors import DomainError
+from ordercenter.domain.status import Stage
+from ordercenter.services import access, order_queries
+from ordercenter.services.shops import resolve_shop
+
+try:  # recent Typer ships its own copy of Click and raises that copy's exceptions
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors  # type: ignore[no-redef]
+
+app = typer.Typer(help="Order Center: Shopify orders in, supplier orders out, and everything after the sale.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Staff accounts that sign in to the web pages.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens for the REST API.", no_args_is_help=True)
+orders_app = typer.Typer(help="The Orders Center from the command line.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(orders_app, name="orders")
+
+out = Console()
+ShopOption = Annotated[str | None, typer.Option("--shop", help="Shop domain (default: the only shop)")]
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one line on stderr, exit code 2."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise CliError(f"setting {field} (ORDERCENTER_{field.upper()}): {message}") from None
+
+
+def container(**overrides: object) -> Container:
+    return bootstrap(load_settings(**overrides))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the newest version."""
+    c = container()
+    out.print(f"database is up to date ({c.engine.url.render_as_string(hide_password=True)})")
+
+
+@users_app.command("create")
+def users_create(email: Annotated[str, typer.Option(help="Sign-in e-mail")],
+                 password: Annotated[str, typer.Option(prompt=True, hide_input=True, help="At least 8 characters")],
+                 shop: ShopOption = None) -> None:
+    """Create a staff account for a shop."""
+    c = container()
+    shop_row = resolve_shop(c.uow(), shop)
+    user = access.create_staff_user(c.uow(), shop_id=shop_row.id, email=email, password=password,
+                                    now=c.clock.now())
+    out.print(f"created user {user.email} for {shop_row.domain}")
+
+
+@tokens_app.command("create")
+def tokens_create(name: Annotated[str, typer.Option(help="What the token is for")] = "api",
+                  shop: ShopOption = None) -> None:
+    """Create an API token and print it (it is shown only once)."""
+    c = container()
+    shop_row = resolve_shop(c.uow(), shop)
+    issued = access.create_token(c.uow(), shop_id=shop_row.id, name=name, now=c.clock.now())
+    print(issued.token)  # noqa: T201  (plain stdout so scripts can capture it)
+
+
+@tokens_app.command("list")
+def tokens_list(shop: ShopOption = None) -> None:
+    """List a shop's API tokens (never the secret part)."""
+    c = container()
+    shop_row = resolve_shop(c.uow(), shop)
+    with c.uow() as uow:
+        rows = uow.tokens.all(shop_row.id)
+    table = Table("id", "name", "prefix", "created", "last used", "state")
+    for row in rows:
+        table.add_row(str(row.id), row.name, row.prefix + "…", f"{row.created_at:%Y-%m-%d %H:%M}",
+                      f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never",
+                      "active" if row.is_active else "revoked")
+    out.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: Annotated[int, typer.Argument(help="The id from 'tokens list'")],
+                  shop: ShopOption = None) -> None:
+    """Revoke an API token; it stops working at once."""
+    c = container()
+    shop_row = resolve_shop(c.uow(), shop)
+    access.revoke_token(c.uow(), shop_id=shop_row.id, token_id=token_id, now=c.clock.now())
+    out.print(f"token {token_id} revoked")
+
+
+@orders_app.command("list")
+def orders_list(stage: Annotated[Stage | None, typer.Option(help="Only orders at this stage")] = None,
+                search: Annotated[str | None, typer.Option("--search", "-q", help="Name, customer or e-mail")] = None,
+                limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
+                shop: ShopOption = None) -> None:
+    """List orders newest first, with their stage."""
+    c = container()
+    shop_row = resolve_shop(c.uow(), shop)
+    page = order_queries.list_orders(c.uow(), shop_id=shop_row.id, stage=stage, search=search, limit=limit)
+    table = Table("id", "order", "customer", "total", "stage", "attention", title=f"{page.count} orders")
+    for order in page.orders:
+        stage_text = order.stage.value + (" (partial)" if order.stage_partial else "")
+        table.add_row(str(order.id), order.name, order.customer_name, str(order.total), stage_text,
+                      order.attention_detail or (order.attention_reason or ""))
+    out.print(table)
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(min=1, max=65535)] = 8000) -> None:
+    """Run the web server (API, webhooks, pages) on the configured database; migrates first."""
+    import uvicorn
+
+    from ordercenter.entrypoints.api.app import create_app
+
+    c = container()
+    out.print(f"Order Center listening on http://{host}:{port}")
+    uvicorn.run(create_app(c), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port")] = 8000,
+         data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its database and demo.json")] = Path(
+             "data/demo"),
+         host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1") -> None:
+    """Start everything on the embedded default with demo data; prints and writes DIR/demo.json."""
+    from ordercenter.entrypoints.demo import run_demo
+
+    run_demo(load_settings(data_dir=data_dir), host=host, port=port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; bad input is one line on stderr and exit code 2, never a traceback."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv if argv is not None else sys.argv[1:], prog_name="ordercenter",
+                     standalone_mode=False)
+    except click_errors.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+            print(exc.ctx.get_help(), file=sys.stderr)  # noqa: T201
+            return 2
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        print(f"ordercenter: error: {exc.format_message()}{hint}", file=sys.stderr)  # noqa: T201
+        return 2
+    except typer.Abort:
+        print("ordercenter: aborted", file=sys.stderr)  # noqa: T201
+        return 1
+    except (CliError, DomainError) as exc:
+        field = getattr(exc, "field", None)
+        message = getattr(exc, "message", str(exc))
+        print(f"ordercenter: error: {message}" + (f" [{field}]" if field else ""), file=sys.stderr)  # noqa: T201
+        return 2
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

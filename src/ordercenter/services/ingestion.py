@@ -1,0 +1,108 @@
+"""Bring a store order in: an idempotent upsert keyed by the platform id, guarded by `updated_at`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from ordercenter.domain import audit
+from ordercenter.domain.errors import NotFound
+from ordercenter.domain.orders import LineItem, Order
+from ordercenter.domain.snapshots import OrderSnapshot
+from ordercenter.domain.status import Stage
+from ordercenter.services.stage_refresh import refresh_stage
+from ordercenter.services.uow import UnitOfWork
+
+
+class ImportOutcome(StrEnum):
+    """What an import did."""
+
+    CREATED = "created"  # a new order
+    UPDATED = "updated"  # a newer version replaced the stored one
+    UNCHANGED = "unchanged"  # the same version again (a repeated webhook or sync page)
+    STALE = "stale"  # an older version arrived after a newer one: ignored
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    order_id: int
+    outcome: ImportOutcome
+    stage: Stage
+
+
+# Fields whose change is worth a line on the timeline.
+_WATCHED = ("financial_status", "fulfillment_status", "cancelled_at", "closed_at", "total_price")
+
+
+def _apply(order: Order, snap: OrderSnapshot) -> dict[str, tuple[Any, Any]]:
+    changes = {}
+    values: dict[str, Any] = {
+        "platform_gid": snap.platform_gid, "name": snap.name, "email": snap.email,
+        "customer_name": snap.customer_name, "currency": snap.currency,
+        "subtotal_price": snap.subtotal_price, "total_shipping": snap.total_shipping,
+        "total_tax": snap.total_tax, "total_discounts": snap.total_discounts, "total_price": snap.total_price,
+        "financial_status": snap.financial_status, "fulfillment_status": snap.fulfillment_status,
+        "shipping_address_data": snap.shipping_address.to_dict() if snap.shipping_address else None,
+        "tags": list(snap.tags), "note": snap.note, "platform_created_at": snap.created_at,
+        "platform_updated_at": snap.updated_at, "cancelled_at": snap.cancelled_at, "closed_at": snap.closed_at,
+        "raw_payload": snap.raw or None,
+    }
+    for key, value in values.items():
+        old = getattr(order, key, None)
+        if key in _WATCHED and old != value:
+            changes[key] = (str(old) if old is not None else None, str(value) if value is not None else None)
+        setattr(order, key, value)
+    existing = {line.platform_line_id: line for line in order.lines}
+    for line_snap in snap.lines:
+        line = existing.get(line_snap.platform_line_id)
+        if line is None:
+            line = LineItem(shop_id=order.shop_id, platform_line_id=line_snap.platform_line_id,
+                            title=line_snap.title, quantity=line_snap.quantity, unit_price=line_snap.unit_price)
+            order.lines.append(line)
+        line.variant_id = line_snap.variant_id
+        line.product_id = line_snap.product_id
+        line.sku = line_snap.sku
+        line.title = line_snap.title
+        line.variant_title = line_snap.variant_title
+        line.quantity = line_snap.quantity
+        line.unit_price = line_snap.unit_price
+    return changes
+
+
+def _import_once(uow: UnitOfWork, shop_id: int, snap: OrderSnapshot, at: datetime, source: str) -> ImportResult:
+    with uow:
+        if uow.shops.get(shop_id) is None:
+            raise NotFound(f"no shop with id {shop_id}", field="shop")
+        order = uow.orders.by_platform_id(shop_id, snap.platform_order_id, for_update=True)
+        if order is not None and snap.updated_at < order.platform_updated_at:
+            return ImportResult(order.id, ImportOutcome.STALE, order.stage)
+        if order is not None and snap.updated_at == order.platform_updated_at:
+            return ImportResult(order.id, ImportOutcome.UNCHANGED, order.stage)
+        created = order is None
+        if order is None:
+            order = Order(shop_id=shop_id, platform_order_id=snap.platform_order_id, imported_at=at,
+                          stage=Stage.UNPAID, lines=[])
+            uow.orders.add(order)
+        changes = _apply(order, snap)
+        uow.flush()
+        if created:
+            uow.events.add(audit.order_imported(shop_id, order.id, order.name, at, source))
+        elif changes:
+            uow.events.add(audit.order_updated(shop_id, order.id, at, changes))
+        view = refresh_stage(uow, order, at=at)
+        uow.commit()
+        return ImportResult(order.id, ImportOutcome.CREATED if created else ImportOutcome.UPDATED, view.stage)
+
+
+def import_order(uow: UnitOfWork, *, shop_id: int, snapshot: OrderSnapshot, at: datetime,
+                 source: str) -> ImportResult:
+    """Create or update the order from a store snapshot; repeats and stale versions change nothing."""
+    try:
+        return _import_once(uow, shop_id, snapshot, at, source)
+    except IntegrityError:
+        # Two deliveries of a new order raced to insert it; the loser retries as an update.
+        return _import_once(uow, shop_id, snapshot, at, source)

@@ -1,0 +1,67 @@
+"""Recompute an order's cached stage from its facts (inside the caller's transaction)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ordercenter.domain import audit
+from ordercenter.domain.mappings import choose_mapping
+from ordercenter.domain.orders import Order
+from ordercenter.domain.stages import OrderFacts, StageView, SupplierOrderFacts, derive_stage, latest_attempts
+from ordercenter.domain.status import SupplierOrderStatus
+from ordercenter.services.uow import UnitOfWork
+
+
+def order_facts(uow: UnitOfWork, order: Order) -> OrderFacts:
+    """Everything `derive_stage` needs, read from the repositories."""
+    address = order.shipping_address
+    country = address.country_code if address else None
+    variant_ids = {line.variant_id for line in order.lines if line.variant_id}
+    mappings = uow.mappings.for_variants(order.shop_id, variant_ids)
+    unmapped = tuple(
+        line.title for line in order.lines
+        if line.quantity > 0 and choose_mapping([m for m in mappings if m.variant_id == line.variant_id],
+                                                country) is None
+    )
+    supplier_orders = uow.supplier_orders.for_order(order.shop_id, order.id)
+    so_facts = tuple(
+        SupplierOrderFacts(group_key=so.group_key, attempt=so.attempt, status=so.status,
+                           tracking_pushed=so.tracking_pushed, failure=so.failure,
+                           failure_message=so.failure_message, cancelled_by=so.cancelled_by)
+        for so in supplier_orders
+    )
+    live_ids = {(f.group_key, f.attempt) for f in latest_attempts(so_facts)
+                if f.status is not SupplierOrderStatus.CANCELLED}
+    covered = {line.line_item_id for so in supplier_orders if (so.group_key, so.attempt) in live_ids
+               for line in so.lines}
+    unplaced = any(line.id not in covered for line in order.lines if line.quantity > 0)
+    return OrderFacts(
+        financial_status=order.financial_status,
+        fulfillment_status=order.fulfillment_status,
+        cancelled_on_store=order.is_cancelled_on_store,
+        address_problems=tuple(address.problems()) if address else ("shipping address is missing",),
+        unmapped_items=unmapped,
+        has_unplaced_lines=unplaced,
+        supplier_orders=so_facts,
+        cancellation_pending=any(c.is_open for c in uow.cancellations.for_order(order.shop_id, order.id)),
+        return_open=any(r.is_open for r in uow.returns.for_order(order.shop_id, order.id)),
+        customer_refund_open=any(r.is_open for r in uow.customer_refunds.for_order(order.shop_id, order.id)),
+    )
+
+
+def refresh_stage(uow: UnitOfWork, order: Order, *, at: datetime) -> StageView:
+    """Derive the stage and store it on the order; a change is written to the timeline."""
+    uow.flush()
+    view = derive_stage(order_facts(uow, order))
+    old_stage = order.stage
+    order.stage_partial = view.partial
+    order.attention_reason = view.attention_reason
+    order.attention_detail = view.attention_detail
+    order.cancellation_pending = "cancellation_pending" in view.flags
+    order.return_open = "return_open" in view.flags
+    order.customer_refund_open = "customer_refund_open" in view.flags
+    if view.stage is not old_stage:
+        order.stage = view.stage
+        reason = view.attention_reason.value if view.attention_reason else None
+        uow.events.add(audit.stage_changed(order.shop_id, order.id, at, old_stage.value, view.stage.value, reason))
+    return view

@@ -1,0 +1,70 @@
+"""The unit of work: one transaction, rolled back unless the service commits it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from ordercenter.adapters.db import repositories as repos
+
+
+class UnitOfWork(Protocol):
+    shops: repos.ShopRepository
+    orders: repos.OrderRepository
+    supplier_orders: repos.SupplierOrderRepository
+    mappings: repos.MappingRepository
+    supplier_accounts: repos.SupplierAccountRepository
+    cancellations: repos.CancellationRepository
+    returns: repos.ReturnRepository
+    customer_refunds: repos.CustomerRefundRepository
+    events: repos.EventRepository
+    tokens: repos.TokenRepository
+    staff: repos.StaffRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+class SqlAlchemyUnitOfWork:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> Self:
+        self.session = self._session_factory()
+        self.shops = repos.ShopRepository(self.session)
+        self.orders = repos.OrderRepository(self.session)
+        self.supplier_orders = repos.SupplierOrderRepository(self.session)
+        self.mappings = repos.MappingRepository(self.session)
+        self.supplier_accounts = repos.SupplierAccountRepository(self.session)
+        self.cancellations = repos.CancellationRepository(self.session)
+        self.returns = repos.ReturnRepository(self.session)
+        self.customer_refunds = repos.CustomerRefundRepository(self.session)
+        self.events = repos.EventRepository(self.session)
+        self.tokens = repos.TokenRepository(self.session)
+        self.staff = repos.StaffRepository(self.session)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        # close() rolls back whatever was not committed without expiring loaded objects, so results
+        # returned by a service stay readable after its unit of work ends.
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def flush(self) -> None:
+        self.session.flush()
