@@ -1,0 +1,176 @@
+"""The Admin GraphQL documents we send (API version 2025-01), and the order search string of the sync.
+
+Each document's operation name is its pacing key: the limiter remembers the last requested cost per name.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+PAGE_SIZE = 50
+
+# The search that lists orders to place: paid, nothing shipped, not closed or cancelled.
+SYNC_SEARCH = "financial_status:paid fulfillment_status:unfulfilled status:open"
+
+ORDER_FIELDS = """
+fragment OrderFields on Order {
+  id
+  legacyResourceId
+  name
+  email
+  createdAt
+  updatedAt
+  cancelledAt
+  closedAt
+  currencyCode
+  subtotalPriceSet { shopMoney { amount currencyCode } }
+  totalPriceSet { shopMoney { amount currencyCode } }
+  totalShippingPriceSet { shopMoney { amount currencyCode } }
+  totalTaxSet { shopMoney { amount currencyCode } }
+  totalDiscountsSet { shopMoney { amount currencyCode } }
+  displayFinancialStatus
+  displayFulfillmentStatus
+  customer { firstName lastName email }
+  shippingAddress {
+    name firstName lastName address1 address2 city province provinceCode
+    zip country countryCodeV2 phone company
+  }
+  lineItems(first: 50) {
+    nodes {
+      id
+      sku
+      title
+      name
+      variantTitle
+      quantity
+      variant { id legacyResourceId }
+      product { id legacyResourceId }
+      originalUnitPriceSet { shopMoney { amount currencyCode } }
+    }
+  }
+  tags
+  note
+}
+"""
+
+ORDERS_SYNC = """
+query OrdersSync($first: Int!, $cursor: String, $query: String) {
+  orders(first: $first, after: $cursor, sortKey: UPDATED_AT, query: $query) {
+    pageInfo { hasNextPage endCursor }
+    nodes { ...OrderFields }
+  }
+}
+""" + ORDER_FIELDS
+
+SHOP = """
+query Shop {
+  shop { name currencyCode }
+}
+"""
+
+# What a fulfilment or a refund needs to know first: the open fulfillment orders with their remaining
+# quantities per order line, the payment transactions (parent of a refund) and the line prices.
+ORDER_FOR_ACTION = """
+query OrderForAction($id: ID!) {
+  order(id: $id) {
+    id
+    name
+    currencyCode
+    presentmentCurrencyCode
+    lineItems(first: 100) {
+      nodes {
+        id
+        quantity
+        originalUnitPriceSet { shopMoney { amount currencyCode } }
+      }
+    }
+    fulfillmentOrders(first: 20) {
+      nodes {
+        id
+        status
+        lineItems(first: 100) {
+          nodes { id remainingQuantity totalQuantity lineItem { id } }
+        }
+      }
+    }
+    transactions(first: 50) {
+      id
+      kind
+      status
+      gateway
+      amountSet { shopMoney { amount currencyCode } }
+      parentTransaction { id }
+    }
+  }
+}
+"""
+
+FULFILLMENT_CREATE = """
+mutation FulfillmentCreate($fulfillment: FulfillmentInput!, $message: String) {
+  fulfillmentCreate(fulfillment: $fulfillment, message: $message) {
+    fulfillment { id status }
+    userErrors { field message }
+  }
+}
+"""
+
+FULFILLMENT_TRACKING_UPDATE = """
+mutation FulfillmentTrackingInfoUpdate(
+  $fulfillmentId: ID!, $trackingInfoInput: FulfillmentTrackingInput!, $notifyCustomer: Boolean
+) {
+  fulfillmentTrackingInfoUpdate(
+    fulfillmentId: $fulfillmentId, trackingInfoInput: $trackingInfoInput, notifyCustomer: $notifyCustomer
+  ) {
+    fulfillment { id }
+    userErrors { field message }
+  }
+}
+"""
+
+REFUND_CREATE = """
+mutation RefundCreate($input: RefundInput!) {
+  refundCreate(input: $input) {
+    refund { id }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_CREATE = """
+mutation OrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+  orderCreate(order: $order, options: $options) {
+    order { ...OrderFields }
+    userErrors { field message }
+  }
+}
+""" + ORDER_FIELDS
+
+WEBHOOK_SUBSCRIPTION_CREATE = """
+mutation WebhookSubscriptionCreate(
+  $topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!
+) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
+    webhookSubscription { id topic }
+    userErrors { field message }
+  }
+}
+"""
+
+
+def orders_search(updated_since: datetime | None) -> str:
+    """The sync's search string; with a watermark, only orders updated after it."""
+    if updated_since is None:
+        return SYNC_SEARCH
+    if updated_since.tzinfo is None:
+        raise ValueError("updated_since must be an aware datetime")
+    stamp = updated_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{SYNC_SEARCH} updated_at:>'{stamp}'"
+
+
+def operation_name(document: str) -> str:
+    """The operation name of a document (`query Shop {…}` → `Shop`): the pacing key of its cost."""
+    for line in document.splitlines():
+        words = line.strip().replace("(", " ").replace("{", " ").split()
+        if len(words) >= 2 and words[0] in ("query", "mutation"):
+            return words[1]
+    return "anonymous"

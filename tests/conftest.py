@@ -1,0 +1,60 @@
+"""Shared fixtures: a migrated database on SQLite and, when configured, on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from ordercenter.adapters.clock import ManualClock
+from ordercenter.adapters.db.migrations import upgrade
+from ordercenter.adapters.db.session import build_engine
+from ordercenter.bootstrap import Container, bootstrap
+from ordercenter.config import Settings
+from ordercenter.domain.metadata import metadata
+from tests.factories import T0
+
+POSTGRES_URL = os.environ.get("ORDERCENTER_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    """A PostgreSQL schema rebuilt from the migrations once per test run."""
+    assert POSTGRES_URL is not None
+    engine = build_engine(Settings(database_url=POSTGRES_URL).resolved_database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _truncate(engine: Engine) -> None:
+    tables = ", ".join(t.name for t in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    if request.param == "postgresql":
+        _truncate(request.getfixturevalue("postgres_engine"))
+        return Settings(data_dir=tmp_path, database_url=POSTGRES_URL, secret_key="t" * 40)
+    return Settings(data_dir=tmp_path, secret_key="t" * 40)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def container(settings: Settings, clock: ManualClock) -> Iterator[Container]:
+    c = bootstrap(settings, clock=clock, migrate=settings.database_url is None)
+    yield c
+    c.engine.dispose()
