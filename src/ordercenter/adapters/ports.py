@@ -5,11 +5,11 @@ Adapters implement them; tests use fakes that subclass nothing but honour the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from ordercenter.domain.addresses import ShippingAddress
 from ordercenter.domain.errors import DomainError, ErrorCode
@@ -84,6 +84,51 @@ class StorePlatform(Protocol):
     def duplicate_order(self, original: OrderSnapshot, *, tag: str, note: str) -> OrderSnapshot: ...
 
     def register_webhooks(self, callback_url: str, topics: list[str]) -> None: ...
+
+
+@dataclass(frozen=True)
+class WebhookHeaders:
+    topic: str
+    shop_domain: str
+    signature: str
+    webhook_id: str
+    event_id: str | None
+    triggered_at: datetime | None
+
+    @property
+    def dedupe_key(self) -> str:
+        """One event delivered twice shares its event id; deliveries without one fall back to the webhook id."""
+        return self.event_id or self.webhook_id
+
+
+class StoreWebhookCodec(Protocol):
+    """How the store platform signs and shapes its webhooks."""
+
+    def shop_domain(self, headers: Mapping[str, str]) -> str | None: ...
+
+    def signature(self, headers: Mapping[str, str]) -> str | None: ...
+
+    def signature_valid(self, body: bytes, signature: str | None, secret: str) -> bool: ...
+
+    def read_headers(self, headers: Mapping[str, str]) -> WebhookHeaders:
+        """Raises InvalidInput naming the missing or malformed header."""
+        ...
+
+    def order_snapshot(self, payload: Mapping[str, Any]) -> OrderSnapshot:
+        """Raises InvalidInput naming the missing or malformed field."""
+        ...
+
+
+class Secrets(Protocol):
+    def encrypt(self, plaintext: str) -> str: ...
+
+    def decrypt(self, ciphertext: str) -> str: ...
+
+
+class StoreConnector(Protocol):
+    """Builds the client of one store from its domain, access token and (for sandboxes) API address."""
+
+    def __call__(self, domain: str, access_token: str, api_url: str | None) -> StorePlatform: ...
 
 
 # ---------------------------------------------------------------- supplier side

@@ -50,7 +50,7 @@ class OrderEvent(Base):
     created_at: Mapped[datetime]
 
 
-def _event(shop_id: int, order_id: int, type_: OrderEventType, at: datetime, message: str,
+def order_event(shop_id: int, order_id: int, type_: OrderEventType, at: datetime, message: str,
            actor: ActorKind = ActorKind.SYSTEM, actor_id: str | None = None,
            **parameters: Any) -> OrderEvent:
     return OrderEvent(shop_id=shop_id, order_id=order_id, type=type_, actor_kind=actor, actor_id=actor_id,
@@ -58,20 +58,20 @@ def _event(shop_id: int, order_id: int, type_: OrderEventType, at: datetime, mes
 
 
 def order_imported(shop_id: int, order_id: int, name: str, at: datetime, source: str) -> OrderEvent:
-    return _event(shop_id, order_id, OrderEventType.ORDER_IMPORTED, at, f"Order {name} imported from the store",
+    return order_event(shop_id, order_id, OrderEventType.ORDER_IMPORTED, at, f"Order {name} imported from the store",
                   ActorKind.STORE, source=source)
 
 
 def order_updated(shop_id: int, order_id: int, at: datetime, changes: dict[str, Any]) -> OrderEvent:
     summary = ", ".join(f"{k}: {v[0]} → {v[1]}" for k, v in changes.items())
-    return _event(shop_id, order_id, OrderEventType.ORDER_UPDATED, at, f"Updated on the store ({summary})",
+    return order_event(shop_id, order_id, OrderEventType.ORDER_UPDATED, at, f"Updated on the store ({summary})",
                   ActorKind.STORE, changes={k: list(v) for k, v in changes.items()})
 
 
 def stage_changed(shop_id: int, order_id: int, at: datetime, old: str, new: str,
                   reason: str | None) -> OrderEvent:
     message = f"Stage {old} → {new}" + (f" ({reason})" if reason else "")
-    return _event(shop_id, order_id, OrderEventType.STAGE_CHANGED, at, message, old=old, new=new, reason=reason)
+    return order_event(shop_id, order_id, OrderEventType.STAGE_CHANGED, at, message, old=old, new=new, reason=reason)
 
 
 def status_changed(shop_id: int, order_id: int, change: StatusChanged, actor: ActorKind,
@@ -85,9 +85,9 @@ def status_changed(shop_id: int, order_id: int, change: StatusChanged, actor: Ac
     message = f"{change.entity.capitalize()} {change.old} → {change.new}" + (
         f": {change.reason}" if change.reason else ""
     )
-    return _event(shop_id, order_id, type_, change.occurred_at, message, actor, actor_id,
+    return order_event(shop_id, order_id, type_, change.occurred_at, message, actor, actor_id,
                   entity_id=change.entity_id, old=change.old, new=change.new, reason=change.reason)
 
 
 def note_added(shop_id: int, order_id: int, at: datetime, text: str, actor_id: str | None) -> OrderEvent:
-    return _event(shop_id, order_id, OrderEventType.NOTE_ADDED, at, text, ActorKind.STAFF, actor_id)
+    return order_event(shop_id, order_id, OrderEventType.NOTE_ADDED, at, text, ActorKind.STAFF, actor_id)

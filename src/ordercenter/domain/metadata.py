@@ -12,6 +12,7 @@ from ordercenter.domain import (  # noqa: F401  (imported for their table defini
     shops,
     supplier_orders,
     suppliers,
+    webhooks,
 )
 from ordercenter.domain.base import Base
 

@@ -16,7 +16,9 @@ from ordercenter.config import Settings
 from ordercenter.domain.errors import DomainError
 from ordercenter.domain.status import Stage
 from ordercenter.services import access, order_queries
-from ordercenter.services.shops import resolve_shop
+from ordercenter.services.ingestion import ImportOutcome
+from ordercenter.services.shops import connect_shop, resolve_shop
+from ordercenter.services.store_sync import SyncReport, sync_orders
 
 try:  # recent Typer ships its own copy of Click and raises that copy's exceptions
     from typer._click import exceptions as click_errors
@@ -29,10 +31,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts that sign in to the web pages.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for the REST API.", no_args_is_help=True)
 orders_app = typer.Typer(help="The Orders Center from the command line.", no_args_is_help=True)
+shops_app = typer.Typer(help="Connected Shopify stores.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(orders_app, name="orders")
+app.add_typer(shops_app, name="shops")
 
 out = Console()
 ShopOption = Annotated[str | None, typer.Option("--shop", help="Shop domain (default: the only shop)")]
@@ -127,6 +131,59 @@ def orders_list(stage: Annotated[Stage | None, typer.Option(help="Only orders at
     out.print(table)
 
 
+@shops_app.command("add")
+def shops_add(
+    domain: Annotated[str, typer.Option(help="The store's name.myshopify.com domain")],
+    access_token: Annotated[str, typer.Option(help="Admin API access token of the custom app (shpat_…)")],
+    webhook_secret: Annotated[str, typer.Option(help="The app's API secret key; signs the webhooks")],
+    api_url: Annotated[str | None, typer.Option(help="Admin API base address instead of https://DOMAIN "
+                                                     "(a sandbox or a proxy)")] = None,
+) -> None:
+    """Connect a store: checks the token, keeps it encrypted, subscribes to the order webhooks."""
+    c = container()
+    shop = connect_shop(c.uow(), c.connect_store, c.secrets, domain=domain, access_token=access_token,
+                        webhook_secret=webhook_secret, api_url=api_url, callback_url=c.webhook_callback_url,
+                        now=c.clock.now())
+    out.print(f"connected {shop.name} ({shop.domain}, {shop.currency}); webhooks go to {c.webhook_callback_url}")
+
+
+@shops_app.command("list")
+def shops_list() -> None:
+    """List connected stores."""
+    c = container()
+    with c.uow() as uow:
+        shops = uow.shops.all()
+    table = Table("domain", "name", "currency", "orders synced through", "state")
+    for shop in shops:
+        state = "uninstalled" if shop.uninstalled_at else ("connected" if shop.is_connected else "no token")
+        synced = f"{shop.orders_synced_through:%Y-%m-%d %H:%M}" if shop.orders_synced_through else "never"
+        table.add_row(shop.domain, shop.name, shop.currency, synced, state)
+    out.print(table)
+
+
+@app.command()
+def sync(shop: ShopOption = None,
+         full: Annotated[bool, typer.Option("--full", help="Backfill everything, not just what changed")] = False,
+         ) -> None:
+    """Pull paid, unfulfilled orders from the store (what changed since the last sync, or --full)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    c = container()
+    shop_row = resolve_shop(c.uow(), shop)
+    store = c.store_for(shop_row)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=out) as bar:
+        task = bar.add_task(f"syncing {shop_row.domain}", total=None)
+
+        def show(report: SyncReport) -> None:
+            bar.update(task, description=f"syncing {shop_row.domain}: {report.pages} pages, {report.seen} orders "
+                       f"({report.count(ImportOutcome.CREATED)} new, {report.count(ImportOutcome.UPDATED)} updated)")
+
+        report = sync_orders(c.uow(), store, c.clock, shop_id=shop_row.id, full=full, on_page=show)
+    out.print(f"{report.seen} orders in {report.pages} pages: {report.count(ImportOutcome.CREATED)} new, "
+              f"{report.count(ImportOutcome.UPDATED)} updated, {report.count(ImportOutcome.UNCHANGED)} unchanged, "
+              f"{report.count(ImportOutcome.STALE)} stale")
+
+
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
           port: Annotated[int, typer.Option(min=1, max=65535)] = 8000) -> None:
@@ -135,9 +192,31 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on")] = "1
 
     from ordercenter.entrypoints.api.app import create_app
 
+    from ordercenter.entrypoints.worker import start_in_thread
+
     c = container()
+    if c.settings.broker_url is None:
+        start_in_thread(c)  # the embedded default: background jobs run inside the server
     out.print(f"Order Center listening on http://{host}:{port}")
     uvicorn.run(create_app(c), host=host, port=port, log_level="info")
+
+
+@app.command()
+def worker(sync_every: Annotated[int, typer.Option(min=10, help="Seconds between order syncs of each shop")] = 600,
+           ) -> None:
+    """Run background jobs (apply stored webhooks, periodic order sync) until interrupted."""
+    import logging
+    import threading
+
+    from ordercenter.entrypoints.worker import default_jobs, run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    c = container()
+    out.print("Order Center worker running; Ctrl+C stops it")
+    try:
+        run_worker(c, threading.Event(), default_jobs(float(sync_every)))
+    except KeyboardInterrupt:
+        out.print("worker stopped")
 
 
 @app.command()

@@ -22,6 +22,7 @@ class UnitOfWork(Protocol):
     events: repos.EventRepository
     tokens: repos.TokenRepository
     staff: repos.StaffRepository
+    webhooks: repos.WebhookDeliveryRepository
 
     def __enter__(self) -> Self: ...
 
@@ -52,6 +53,7 @@ class SqlAlchemyUnitOfWork:
         self.events = repos.EventRepository(self.session)
         self.tokens = repos.TokenRepository(self.session)
         self.staff = repos.StaffRepository(self.session)
+        self.webhooks = repos.WebhookDeliveryRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

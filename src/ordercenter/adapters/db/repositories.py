@@ -21,6 +21,7 @@ from ordercenter.domain.shops import Shop
 from ordercenter.domain.status import Stage
 from ordercenter.domain.supplier_orders import SupplierOrder
 from ordercenter.domain.suppliers import SupplierAccount
+from ordercenter.domain.webhooks import DeliveryStatus, WebhookDelivery
 
 E = TypeVar("E", bound=Base)
 
@@ -176,3 +177,17 @@ class StaffRepository(ShopScopedRepository[StaffUser]):
 
     def by_email(self, email: str) -> StaffUser | None:
         return self.session.scalars(select(StaffUser).where(StaffUser.email == email)).first()
+
+
+class WebhookDeliveryRepository(ShopScopedRepository[WebhookDelivery]):
+    entity = WebhookDelivery
+
+    def by_dedupe_key(self, shop_id: int, dedupe_key: str) -> WebhookDelivery | None:
+        return self.session.scalars(select(WebhookDelivery).where(
+            WebhookDelivery.shop_id == shop_id, WebhookDelivery.dedupe_key == dedupe_key)).first()
+
+    def pending(self, limit: int = 100) -> Sequence[WebhookDelivery]:
+        """Deliveries stored but not applied (received, or failed and worth another try), oldest first."""
+        return self.session.scalars(select(WebhookDelivery).where(
+            WebhookDelivery.status.in_([DeliveryStatus.RECEIVED, DeliveryStatus.FAILED]),
+            WebhookDelivery.attempts < 5).order_by(WebhookDelivery.id).limit(limit)).all()

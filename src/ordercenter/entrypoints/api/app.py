@@ -9,7 +9,7 @@ from sqlalchemy import text
 from ordercenter import __version__
 from ordercenter.bootstrap import Container
 from ordercenter.entrypoints.api.errors import error_body, install_error_handlers
-from ordercenter.entrypoints.api.routes import orders
+from ordercenter.entrypoints.api.routes import orders, webhooks
 from ordercenter.entrypoints.api.schemas import HealthPublic
 
 
@@ -35,4 +35,5 @@ def create_app(container: Container) -> FastAPI:
     api = APIRouter(prefix="/api/v1")
     api.include_router(orders.router)
     app.include_router(api)
+    app.include_router(webhooks.router)
     return app

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ordercenter.domain.errors import DomainError, ErrorCode
+from ordercenter.domain.errors import DomainError, ErrorCode, InvalidInput
 
 _STATUS = {
     ErrorCode.INVALID_INPUT: 422,
@@ -28,8 +28,11 @@ def error_body(code: ErrorCode | str, message: str, field: str | None = None) ->
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=_STATUS.get(exc.code, 400))
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        status = _STATUS.get(exc.code, 400)
+        if isinstance(exc, InvalidInput) and request.url.path.startswith("/webhooks/"):
+            status = 400  # what Shopify expects for a payload we cannot use
+        return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=status)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,79 @@
+"""Background work: periodic jobs re-derived from the database, so a lost job loses nothing.
+
+The embedded default runs this loop in a thread of the web server; `ordercenter worker` runs it alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ordercenter.bootstrap import Container
+from ordercenter.services import webhook_intake
+from ordercenter.services.store_sync import sync_orders
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PeriodicJob:
+    name: str
+    every_seconds: float
+    run: Callable[[Container], object]
+    last_run: float = float("-inf")
+
+
+def apply_pending_webhooks(container: Container) -> int:
+    """Webhooks stored but not applied (the process died between the answer and the work, or it failed)."""
+    return webhook_intake.process_pending(container.uow(), container.webhook_codec, now=container.clock.now())
+
+
+def sync_connected_shops(container: Container) -> int:
+    """The incremental order sync of every connected shop: catches what webhooks missed."""
+    with container.uow() as uow:
+        shops = [s for s in uow.shops.all() if s.is_connected]
+    synced = 0
+    for shop in shops:
+        try:
+            sync_orders(container.uow(), container.store_for(shop), container.clock, shop_id=shop.id)
+            synced += 1
+        except Exception:  # one store's outage must not stop the others
+            log.exception("order sync of %s failed", shop.domain)
+    return synced
+
+
+def default_jobs(sync_every_seconds: float = 600.0) -> list[PeriodicJob]:
+    return [
+        PeriodicJob("apply pending webhooks", 5.0, apply_pending_webhooks),
+        PeriodicJob("sync connected shops", sync_every_seconds, sync_connected_shops),
+    ]
+
+
+def run_due_jobs(container: Container, jobs: list[PeriodicJob], now: float) -> None:
+    for job in jobs:
+        if now - job.last_run >= job.every_seconds:
+            job.last_run = now
+            try:
+                job.run(container)
+            except Exception:
+                log.exception("background job '%s' failed", job.name)
+
+
+def run_worker(container: Container, stop: threading.Event, jobs: list[PeriodicJob] | None = None,
+               tick_seconds: float = 1.0) -> None:
+    """Run the jobs until `stop` is set."""
+    jobs = jobs if jobs is not None else default_jobs()
+    while not stop.is_set():
+        run_due_jobs(container, jobs, time.monotonic())
+        stop.wait(tick_seconds)
+
+
+def start_in_thread(container: Container, jobs: list[PeriodicJob] | None = None) -> threading.Event:
+    """The in-process worker of the embedded default; set the returned event to stop it."""
+    stop = threading.Event()
+    threading.Thread(target=run_worker, args=(container, stop, jobs), name="ordercenter-worker",
+                     daemon=True).start()
+    return stop
