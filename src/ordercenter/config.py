@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, description="Encrypts tokens at rest; default: data_dir/secret.key")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Where stores and people reach us")
     supplier_rate_limit_per_second: float = Field(default=20.0, gt=0)
+    shopify_client_id: str | None = Field(default=None, description="Public app: client id (API key)")
+    shopify_client_secret: str | None = Field(default=None, description="Public app: client secret")
+    shopify_scopes: str = Field(
+        default="read_orders,write_orders,read_merchant_managed_fulfillment_orders,"
+                "write_merchant_managed_fulfillment_orders",
+        description="Scopes the public app asks for")
+    shopify_api_url: str | None = Field(default=None, description="Shopify base address for installs "
+                                        "instead of https://SHOP (a sandbox)")
 
     @field_validator("database_url")
     @classmethod

@@ -125,6 +125,26 @@ class Secrets(Protocol):
     def decrypt(self, ciphertext: str) -> str: ...
 
 
+class StoreInstaller(Protocol):
+    """The public-app install flow of the store platform (OAuth authorization code)."""
+
+    @property
+    def webhook_secret(self) -> str:
+        """What signs the webhooks of an app installed this way (the app's client secret)."""
+        ...
+
+    @property
+    def api_url(self) -> str | None: ...
+
+    def authorize_url(self, shop_domain: str, redirect_uri: str, state: str) -> str: ...
+
+    def callback_is_authentic(self, params: Mapping[str, str]) -> bool: ...
+
+    def exchange_code(self, shop_domain: str, code: str) -> str:
+        """The shop's access token for a one-time code."""
+        ...
+
+
 class StoreConnector(Protocol):
     """Builds the client of one store from its domain, access token and (for sandboxes) API address."""
 

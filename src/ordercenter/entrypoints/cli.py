@@ -191,7 +191,6 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on")] = "1
     import uvicorn
 
     from ordercenter.entrypoints.api.app import create_app
-
     from ordercenter.entrypoints.worker import start_in_thread
 
     c = container()

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from ordercenter import __version__
 from ordercenter.bootstrap import Container
 from ordercenter.entrypoints.api.errors import error_body, install_error_handlers
-from ordercenter.entrypoints.api.routes import orders, webhooks
+from ordercenter.entrypoints.api.routes import orders, store_install, webhooks
 from ordercenter.entrypoints.api.schemas import HealthPublic
 
 
@@ -36,4 +36,5 @@ def create_app(container: Container) -> FastAPI:
     api.include_router(orders.router)
     app.include_router(api)
     app.include_router(webhooks.router)
+    app.include_router(store_install.router)
     return app
