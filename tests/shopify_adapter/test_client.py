@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from ordercenter.adapters.ports import FulfillmentLine, StoreError, StorePlatform, TrackingInfo
+from ordercenter.adapters.shopify import queries
 from ordercenter.adapters.shopify.client import ShopifyClient, webhook_topic_enum
 from ordercenter.adapters.shopify.graphql import API_VERSION
 from ordercenter.adapters.shopify.normalize import normalize_order
@@ -55,7 +56,7 @@ def test_order_pages_follow_the_cursor_until_the_last_page(client: ShopifyClient
     assert [p.has_next_page for p in pages] == [True, False]
     assert [o.name for p in pages for o in p.orders] == ["#1001", "#1002", "#1003"]
     first, second = shopify.bodies
-    assert first["variables"]["first"] == 50
+    assert first["variables"]["first"] == queries.PAGE_SIZE
     assert first["variables"]["cursor"] is None
     assert second["variables"]["cursor"] == pages[0].end_cursor
     assert "sortKey: UPDATED_AT" in first["query"]
@@ -69,7 +70,7 @@ def test_incremental_sync_searches_from_the_watermark(client: ShopifyClient, sho
 
     search = shopify.bodies[0]["variables"]["query"]
     assert search == ("financial_status:paid fulfillment_status:unfulfilled status:open "
-                      "updated_at:>'2025-03-05T09:00:30Z'")
+                      "updated_at:>='2025-03-05T09:00:30Z'")
 
 
 def test_a_served_version_other_than_the_pinned_one_is_logged_without_the_token(

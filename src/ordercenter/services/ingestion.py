@@ -38,8 +38,10 @@ class ImportResult:
 _WATCHED = ("financial_status", "fulfillment_status", "cancelled_at", "closed_at", "total_price")
 
 
-def _apply(order: Order, snap: OrderSnapshot) -> dict[str, tuple[Any, Any]]:
+def _apply(order: Order, snap: OrderSnapshot) -> tuple[bool, dict[str, tuple[Any, Any]]]:
+    """Copy the snapshot onto the order; returns whether anything differed, and the watched changes."""
     changes = {}
+    differed = False
     values: dict[str, Any] = {
         "platform_gid": snap.platform_gid, "name": snap.name, "email": snap.email,
         "customer_name": snap.customer_name, "currency": snap.currency,
@@ -53,12 +55,17 @@ def _apply(order: Order, snap: OrderSnapshot) -> dict[str, tuple[Any, Any]]:
     }
     for key, value in values.items():
         old = getattr(order, key, None)
-        if key in _WATCHED and old != value:
-            changes[key] = (str(old) if old is not None else None, str(value) if value is not None else None)
+        if old != value and key != "raw_payload":
+            differed = True
+            if key in _WATCHED:
+                changes[key] = (str(old) if old is not None else None, str(value) if value is not None else None)
         setattr(order, key, value)
     existing = {line.platform_line_id: line for line in order.lines}
     for line_snap in snap.lines:
         line = existing.get(line_snap.platform_line_id)
+        if line is None or (line.variant_id, line.sku, line.title, line.quantity, line.unit_price) != (
+                line_snap.variant_id, line_snap.sku, line_snap.title, line_snap.quantity, line_snap.unit_price):
+            differed = True
         if line is None:
             line = LineItem(shop_id=order.shop_id, platform_line_id=line_snap.platform_line_id,
                             title=line_snap.title, quantity=line_snap.quantity, unit_price=line_snap.unit_price)
@@ -70,7 +77,7 @@ def _apply(order: Order, snap: OrderSnapshot) -> dict[str, tuple[Any, Any]]:
         line.variant_title = line_snap.variant_title
         line.quantity = line_snap.quantity
         line.unit_price = line_snap.unit_price
-    return changes
+    return differed, changes
 
 
 def _import_once(uow: UnitOfWork, shop_id: int, snap: OrderSnapshot, at: datetime, source: str) -> ImportResult:
@@ -80,14 +87,16 @@ def _import_once(uow: UnitOfWork, shop_id: int, snap: OrderSnapshot, at: datetim
         order = uow.orders.by_platform_id(shop_id, snap.platform_order_id, for_update=True)
         if order is not None and snap.updated_at < order.platform_updated_at:
             return ImportResult(order.id, ImportOutcome.STALE, order.stage)
-        if order is not None and snap.updated_at == order.platform_updated_at:
-            return ImportResult(order.id, ImportOutcome.UNCHANGED, order.stage)
         created = order is None
         if order is None:
             order = Order(shop_id=shop_id, platform_order_id=snap.platform_order_id, imported_at=at,
                           stage=Stage.UNPAID, lines=[])
             uow.orders.add(order)
-        changes = _apply(order, snap)
+        differed, changes = _apply(order, snap)
+        if not created and not differed:
+            # A repeated delivery. (Shopify's updated_at has whole seconds, so two real updates in one
+            # second share it: equal stamps are compared by content, not dropped.)
+            return ImportResult(order.id, ImportOutcome.UNCHANGED, order.stage)
         uow.flush()
         if created:
             uow.events.add(audit.order_imported(shop_id, order.id, order.name, at, source))

@@ -70,20 +70,36 @@ class ShopifyClient:
         return StoreShopInfo(name=str(shop.get("name") or ""), currency=str(shop.get("currencyCode") or ""))
 
     def iter_order_pages(self, *, updated_since: datetime | None) -> Iterator[OrderPage]:
-        """Paid, unfulfilled, open orders by `updated_at`, 50 a page; from `updated_since` when given."""
+        """Paid, unfulfilled, open orders by `updated_at`, a page at a time; from `updated_since` when given."""
         variables: dict[str, Any] = {"first": queries.PAGE_SIZE, "cursor": None,
                                      "query": queries.orders_search(updated_since)}
         while True:
             orders = self._api.query(queries.ORDERS_SYNC, variables).get("orders") or {}
             page_info = orders.get("pageInfo") or {}
             nodes = orders.get("nodes") or []
-            snapshots = [normalize_graphql_order(node) for node in nodes]
+            snapshots = [normalize_graphql_order(self._with_all_lines(node)) for node in nodes]
             has_next = bool(page_info.get("hasNextPage"))
             end_cursor = page_info.get("endCursor")
             yield OrderPage(orders=snapshots, end_cursor=end_cursor, has_next_page=has_next)
             if not has_next or not end_cursor:
                 return
             variables = {**variables, "cursor": end_cursor}
+
+    def _with_all_lines(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The order node with every line: pages beyond the first are fetched only for long orders."""
+        connection = node.get("lineItems") or {}
+        page_info = connection.get("pageInfo") or {}
+        if not page_info.get("hasNextPage"):
+            return node
+        lines = list(connection.get("nodes") or [])
+        cursor = page_info.get("endCursor")
+        while cursor:
+            order = self._api.query(queries.ORDER_MORE_LINES, {"id": node.get("id"), "cursor": cursor}).get("order")
+            more = (order or {}).get("lineItems") or {}
+            lines += more.get("nodes") or []
+            more_info = more.get("pageInfo") or {}
+            cursor = more_info.get("endCursor") if more_info.get("hasNextPage") else None
+        return {**node, "lineItems": {"nodes": lines}}
 
     def _order_for_action(self, order_gid: str) -> Mapping[str, Any]:
         gid = to_gid("Order", order_gid)

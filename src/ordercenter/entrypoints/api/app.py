@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from starlette.types import ASGIApp
 
 from ordercenter import __version__
 from ordercenter.bootstrap import Container
@@ -13,7 +16,8 @@ from ordercenter.entrypoints.api.routes import orders, store_install, webhooks
 from ordercenter.entrypoints.api.schemas import HealthPublic
 
 
-def create_app(container: Container) -> FastAPI:
+def create_app(container: Container, mounts: Mapping[str, ASGIApp] | None = None) -> FastAPI:
+    """The web application; `mounts` adds other ASGI apps under a path (the demo's sandboxes)."""
     app = FastAPI(
         title="Order Center",
         version=__version__,
@@ -37,4 +41,6 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(api)
     app.include_router(webhooks.router)
     app.include_router(store_install.router)
+    for path, mounted in (mounts or {}).items():
+        app.mount(path, mounted)
     return app
