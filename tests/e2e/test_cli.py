@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,8 +69,14 @@ def test_the_demo_serves_health_and_writes_demo_json(tmp_path: Path) -> None:
         request = urllib.request.Request(info["url"] + "/api/v1/orders",
                                          headers={"Authorization": f"Bearer {info['api_token']}"})
         with urllib.request.urlopen(request, timeout=5) as response:
-            assert "data" in json.load(response)
+            listing = json.load(response)
+        assert listing["count"] >= 30  # the sandbox store's orders came in through webhooks and sync
+        assert {"unpaid", "needs_attention"} <= {o["stage"] for o in listing["data"]} | {
+            o["stage"] for o in _all_orders(info)}
         assert info["email"] and info["password"]
+        store = info["sandbox_store"]
+        assert store["base_url"] == info["url"] + "/sandbox/shopify"
+        assert store["access_token"].startswith("shpat_") and store["webhook_secret"]
         # the same demo folder can be started again
         tokens = run("tokens", "list", data_dir=data_dir)
         assert tokens.returncode == 0, tokens.stderr
@@ -78,11 +85,19 @@ def test_the_demo_serves_health_and_writes_demo_json(tmp_path: Path) -> None:
         process.wait(timeout=20)
 
 
-def _wait_for_demo(path: Path) -> dict[str, str]:
+def _all_orders(info: dict[str, Any]) -> list[dict[str, str]]:
+    request = urllib.request.Request(info["url"] + "/api/v1/orders?limit=200",
+                                     headers={"Authorization": f"Bearer {info['api_token']}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        data: list[dict[str, str]] = json.load(response)["data"]
+        return data
+
+
+def _wait_for_demo(path: Path) -> dict[str, Any]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if path.exists():
-            info: dict[str, str] = json.loads(path.read_text())
+            info: dict[str, Any] = json.loads(path.read_text())
             try:
                 urllib.request.urlopen(info["url"] + "/healthz", timeout=2).close()
                 return info

@@ -1,19 +1,39 @@
-"""`ordercenter demo`: the embedded default with demo data, all in one process."""
+"""`ordercenter demo`: the embedded default with demo data, all in one process.
+
+The sandbox store and the sandbox supplier are mounted in the same server and connected exactly like a
+real store and supplier: over HTTP, with generated credentials, signed webhooks and signed API calls.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import secrets
 import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 from rich.console import Console
 
-from ordercenter.bootstrap import bootstrap
+from ordercenter.bootstrap import Container, bootstrap
 from ordercenter.config import Settings
 from ordercenter.entrypoints.api.app import create_app
-from ordercenter.services.demo_setup import ensure_demo_account
+from ordercenter.entrypoints.worker import start_in_thread
+from ordercenter.sandbox.shopify import SandboxShopifyApp, SandboxStoreConfig, ShopConfig, create_sandbox_store
+from ordercenter.services.demo_setup import DEMO_SHOP_DOMAIN, DemoAccount, ensure_demo_account
+from ordercenter.services.shops import connect_shop
+from ordercenter.services.store_sync import sync_orders
+
+log = logging.getLogger(__name__)
+
+DEMO_PAID_ORDERS = 30
+DEMO_PENDING_ORDERS = 4
+DEMO_ORDERS_WITHOUT_ADDRESS = 2
 
 
 def free_port(host: str) -> int:
@@ -21,6 +41,21 @@ def free_port(host: str) -> int:
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@dataclass(frozen=True)
+class SandboxStoreCredentials:
+    """Generated for every demo start: nothing real, nothing reused."""
+
+    shop_domain: str
+    access_token: str
+    client_id: str
+    client_secret: str  # signs the webhooks
+
+    @classmethod
+    def generate(cls) -> SandboxStoreCredentials:
+        return cls(DEMO_SHOP_DOMAIN, "shpat_" + secrets.token_hex(16), "demo-" + secrets.token_hex(8),
+                   secrets.token_hex(24))
 
 
 def write_demo_file(data_dir: Path, info: dict[str, Any]) -> Path:
@@ -31,24 +66,76 @@ def write_demo_file(data_dir: Path, info: dict[str, Any]) -> Path:
     return path
 
 
-def run_demo(settings: Settings, *, host: str, port: int) -> None:
-    port = port or free_port(host)
-    url = f"http://{host}:{port}"
-    settings = settings.model_copy(update={"public_url": url})
-    container = bootstrap(settings)
-    account = ensure_demo_account(container.uow(), now=container.clock.now())
-    info: dict[str, Any] = {
+def _seed(container: Container, store_app: SandboxShopifyApp, creds: SandboxStoreCredentials, url: str) -> None:
+    """Connect the demo shop to the sandbox store and fill the store with orders."""
+    now = container.clock.now()
+    shop = connect_shop(container.uow(), container.connect_store, container.secrets, domain=creds.shop_domain,
+                        access_token=creds.access_token, webhook_secret=creds.client_secret,
+                        api_url=f"{url}/sandbox/shopify", callback_url=container.webhook_callback_url, now=now)
+    store = store_app.store
+    if not store.list_orders(creds.shop_domain):
+        store.generate_orders(creds.shop_domain, DEMO_PAID_ORDERS)
+        store.generate_orders(creds.shop_domain, DEMO_PENDING_ORDERS, financial_status="PENDING")
+        store.generate_orders(creds.shop_domain, DEMO_ORDERS_WITHOUT_ADDRESS, with_shipping_address=False)
+    store.wait_idle(30)  # the webhooks reach /webhooks/shopify over HTTP like Shopify's would
+    sync_orders(container.uow(), container.store_for(shop), container.clock, shop_id=shop.id, full=True)
+
+
+def _demo_info(url: str, account: DemoAccount, creds: SandboxStoreCredentials, container: Container) -> dict[str, Any]:
+    return {
         "url": url,
         "email": account.email,
         "password": account.password,
         "api_token": account.api_token,
         "shop_domain": account.shop_domain,
         "database_url": container.engine.url.render_as_string(hide_password=True),
+        "sandbox_store": {
+            "base_url": f"{url}/sandbox/shopify",
+            "shop_domain": creds.shop_domain,
+            "access_token": creds.access_token,
+            "webhook_secret": creds.client_secret,
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+            "operator_url": f"{url}/sandbox/shopify/_operator",
+        },
     }
-    path = write_demo_file(settings.data_dir, info)
+
+
+def run_demo(settings: Settings, *, host: str, port: int) -> None:
+    port = port or free_port(host)
+    url = f"http://{host}:{port}"
+    settings = settings.model_copy(update={"public_url": url})
+    container = bootstrap(settings)
+    account = ensure_demo_account(container.uow(), now=container.clock.now())
+    creds = SandboxStoreCredentials.generate()
+    store_app = create_sandbox_store(SandboxStoreConfig(shops=[ShopConfig(
+        domain=creds.shop_domain, name="Demo Store", access_token=creds.access_token, client_id=creds.client_id,
+        client_secret=creds.client_secret, currency="USD")]))
+    app = create_app(container, mounts={"/sandbox/shopify": store_app})
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     console = Console()
-    console.print(f"[bold]Order Center demo[/bold] at {url}")
-    console.print(f"  sign in: {account.email} / {account.password}")
-    console.print(f"  API token: {account.api_token}")
-    console.print(f"  details written to {path}")
-    uvicorn.run(create_app(container), host=host, port=port, log_level="warning")
+    console.print(f"[bold]Order Center demo[/bold] starting at {url}")
+
+    def seed_when_up() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        try:
+            _seed(container, store_app, creds, url)
+        except Exception as exc:
+            console.print(f"[red]the demo could not load its data: {exc}[/red]")
+            log.exception("demo seeding failed")
+            server.should_exit = True
+            return
+        start_in_thread(container)
+        path = write_demo_file(settings.data_dir, _demo_info(url, account, creds, container))
+        console.print(f"  open {url}/docs  (API token below)")
+        console.print(f"  sign in: {account.email} / {account.password}")
+        console.print(f"  API token: {account.api_token}")
+        console.print(f"  sandbox store: {url}/sandbox/shopify  (shop {creds.shop_domain})")
+        console.print(f"  details written to {path}")
+
+    threading.Thread(target=seed_when_up, name="demo-seed", daemon=True).start()
+    server.run()
+    store_app.store.close()
+    if not server.started:
+        sys.exit(1)

@@ -18,11 +18,11 @@ def order_facts(uow: UnitOfWork, order: Order) -> OrderFacts:
     country = address.country_code if address else None
     variant_ids = {line.variant_id for line in order.lines if line.variant_id}
     mappings = uow.mappings.for_variants(order.shop_id, variant_ids)
-    unmapped = tuple(
+    unmapped = tuple(dict.fromkeys(  # each product named once, in line order
         line.title for line in order.lines
         if line.quantity > 0 and choose_mapping([m for m in mappings if m.variant_id == line.variant_id],
                                                 country) is None
-    )
+    ))
     supplier_orders = uow.supplier_orders.for_order(order.shop_id, order.id)
     so_facts = tuple(
         SupplierOrderFacts(group_key=so.group_key, attempt=so.attempt, status=so.status,
