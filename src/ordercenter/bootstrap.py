@@ -8,16 +8,31 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ordercenter.adapters.aliexpress.authorizer import AliExpressAuthorizer, check_access_token
+from ordercenter.adapters.aliexpress.client import AliExpressClient
+from ordercenter.adapters.aliexpress.gateway import DEFAULT_BASE_URL as ALIEXPRESS_BASE_URL
+from ordercenter.adapters.aliexpress.sandbox_client import SandboxAliExpressClient
 from ordercenter.adapters.clock import SystemClock
 from ordercenter.adapters.db.migrations import upgrade
 from ordercenter.adapters.db.session import build_engine, build_session_factory
-from ordercenter.adapters.ports import Clock, StorePlatform, StoreWebhookCodec
+from ordercenter.adapters.notify import LogNotifier, SmtpNotifier
+from ordercenter.adapters.ports import (
+    AfterSaleAction,
+    Clock,
+    Notifier,
+    StorePlatform,
+    StoreWebhookCodec,
+    SupplierAuthorizer,
+    SupplierPlatform,
+)
 from ordercenter.adapters.secrets import SecretBox
 from ordercenter.adapters.shopify.client import ShopifyClient
 from ordercenter.adapters.shopify.codec import ShopifyWebhookCodec
 from ordercenter.config import Settings
 from ordercenter.domain.errors import NotAllowed
 from ordercenter.domain.shops import Shop
+from ordercenter.domain.suppliers import SupplierAccount
+from ordercenter.services.placement_planning import SupplierResolver
 from ordercenter.services.uow import SqlAlchemyUnitOfWork, UnitOfWork
 
 
@@ -54,6 +69,64 @@ class Container:
     @property
     def webhook_callback_url(self) -> str:
         return self.settings.public_url.rstrip("/") + "/webhooks/shopify"
+
+    # ------------------------------------------------------------ supplier side
+
+    def _aliexpress_client(self, account_is_sandbox: bool, app_key: str, app_secret: str, access_token: str,
+                           api_url: str | None) -> AliExpressClient:
+        client_class = SandboxAliExpressClient if account_is_sandbox else AliExpressClient
+        return client_class(app_key, app_secret, access_token, base_url=api_url or ALIEXPRESS_BASE_URL,
+                            rate_limit_per_second=self.settings.supplier_rate_limit_per_second)
+
+    def supplier_for(self, account: SupplierAccount) -> SupplierPlatform:
+        """The client of an authorized supplier account; the sandbox client (after-sale by API) for a sandbox."""
+        if account.access_token_encrypted is None:
+            raise NotAllowed(f"the supplier account '{account.name}' is not authorized yet; run "
+                             f"'ordercenter suppliers authorize {account.id}'", field="account")
+        return self._aliexpress_client(account.is_sandbox, account.app_key,
+                                       self.secrets.decrypt(account.app_secret_encrypted),
+                                       self.secrets.decrypt(account.access_token_encrypted), account.api_url)
+
+    def supplier_resolver(self, shop_id: int) -> SupplierResolver:
+        """Supplier clients of one shop by account id (None: the shop's first account), built once per use."""
+        clients: dict[int, SupplierPlatform] = {}
+
+        def resolve(account_id: int | None) -> tuple[int, SupplierPlatform]:
+            with self.uow() as uow:
+                account = (uow.supplier_accounts.get(shop_id, account_id) if account_id is not None
+                           else next(iter(uow.supplier_accounts.all(shop_id)), None))
+            if account is None:
+                raise NotAllowed("no supplier account is connected; add one with 'ordercenter suppliers add'",
+                                 field="supplier_account")
+            if account.id not in clients:
+                clients[account.id] = self.supplier_for(account)
+            return account.id, clients[account.id]
+
+        return resolve
+
+    def supplier_authorizer(self, account: SupplierAccount) -> SupplierAuthorizer:
+        """The OAuth side of the account's app; a sandbox also serves the consent page at its own address."""
+        return AliExpressAuthorizer(account.app_key, self.secrets.decrypt(account.app_secret_encrypted),
+                                    api_base_url=account.api_url,
+                                    authorize_base_url=account.api_url if account.is_sandbox else None)
+
+    def supplier_capabilities(self, account: SupplierAccount) -> frozenset[AfterSaleAction]:
+        """What the account can do by API after the sale (no secret needed to know it)."""
+        with self._aliexpress_client(account.is_sandbox, account.app_key, "", "", account.api_url) as client:
+            return client.capabilities
+
+    def probe_supplier(self, *, app_key: str, app_secret: str, access_token: str, api_url: str | None,
+                       sandbox: bool) -> None:
+        """The `SupplierProbe` port: one cheap signed call; SupplierError when the token is refused."""
+        with self._aliexpress_client(sandbox, app_key, app_secret, access_token, api_url) as client:
+            check_access_token(client)
+
+    @property
+    def notifier(self) -> Notifier:
+        """SMTP when ORDERCENTER_SMTP_URL is set, otherwise e-mails go to the log."""
+        if self.settings.smtp_url:
+            return SmtpNotifier(self.settings.smtp_url)
+        return LogNotifier()
 
 
 def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool = True) -> Container:

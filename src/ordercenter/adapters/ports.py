@@ -258,11 +258,21 @@ class TrackingEvent:
 
 
 @dataclass(frozen=True)
+class PackageItem:
+    """One item inside a package, as the supplier lists it (AliExpress `package_item_list`)."""
+
+    product_id: str
+    sku_attr: str
+    quantity: int
+
+
+@dataclass(frozen=True)
 class TrackingPackage:
     number: str
     carrier: str
     url: str | None = None
     events: list[TrackingEvent] = field(default_factory=list)
+    items: list[PackageItem] = field(default_factory=list)  # empty when the supplier does not say
 
 
 class SupplierPlatform(Protocol):
@@ -288,6 +298,37 @@ class SupplierPlatform(Protocol):
         """The supplier order ids placed under our key ([] when none); None when the platform
         cannot look up by our key (then an ambiguous placement must be checked by a person)."""
         ...
+
+
+@dataclass(frozen=True)
+class SupplierTokens:
+    """What the supplier handed out for one account when it authorized our app or refreshed its tokens."""
+
+    access_token: str
+    refresh_token: str | None  # None when the supplier said it cannot be refreshed: re-authorize instead
+    access_expires_at: datetime
+    refresh_expires_at: datetime | None
+    user_id: str = ""
+    account: str = ""  # the buyer login that authorized us, for the merchant to recognise
+
+
+class SupplierAuthorizer(Protocol):
+    """The OAuth side of one supplier app (app key + secret): consent page, code exchange, refresh."""
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str: ...
+
+    def exchange_code(self, code: str) -> SupplierTokens: ...
+
+    def refresh(self, refresh_token: str) -> SupplierTokens:
+        """New tokens; the old refresh token stops working, so the returned one must be kept."""
+        ...
+
+
+class SupplierProbe(Protocol):
+    """Checks that an access token works with one cheap call; raises SupplierError (kind AUTH) when refused."""
+
+    def __call__(self, *, app_key: str, app_secret: str, access_token: str, api_url: str | None,
+                 sandbox: bool) -> None: ...
 
 
 # ---------------------------------------------------------------- notifications and files

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ordercenter.domain.base import Base
+from ordercenter.domain.duplicates import DuplicationPhase
 from ordercenter.domain.events import StatusChanged
 from ordercenter.domain.status import ActorKind
 
@@ -32,6 +33,8 @@ class OrderEventType(StrEnum):
     CUSTOMER_REFUND_STATUS_CHANGED = "customer_refund_status_changed"
     NOTE_ADDED = "note_added"  # a person wrote on the timeline
     ORDER_DUPLICATED = "order_duplicated"  # a copy was created on the store
+    ALERT_RAISED = "alert_raised"  # a supplier order is late, stalled or unpaid (domain/alerts.py)
+    ALERT_RESOLVED = "alert_resolved"  # the alert's condition cleared
 
 
 class OrderEvent(Base):
@@ -91,3 +94,73 @@ def status_changed(shop_id: int, order_id: int, change: StatusChanged, actor: Ac
 
 def note_added(shop_id: int, order_id: int, at: datetime, text: str, actor_id: str | None) -> OrderEvent:
     return order_event(shop_id, order_id, OrderEventType.NOTE_ADDED, at, text, ActorKind.STAFF, actor_id)
+
+
+def supplier_order_placed(shop_id: int, order_id: int, at: datetime, supplier_order_id: str, seller: str,
+                          cost: str, key: str, actor_id: str | None = None) -> OrderEvent:
+    return order_event(shop_id, order_id, OrderEventType.SUPPLIER_ORDER_PLACED, at,
+                       f"Placed with {seller or 'the supplier'} as order {supplier_order_id} ({cost})",
+                       ActorKind.STAFF if actor_id else ActorKind.SYSTEM, actor_id,
+                       supplier_order_id=supplier_order_id, idempotency_key=key, cost=cost)
+
+
+def supplier_order_failed(shop_id: int, order_id: int, at: datetime, seller: str, reason: str,
+                          failure: str) -> OrderEvent:
+    return order_event(shop_id, order_id, OrderEventType.SUPPLIER_ORDER_FAILED, at,
+                       f"{seller or 'The supplier'} did not take the order: {reason}", ActorKind.SUPPLIER,
+                       reason=reason, failure=failure)
+
+
+# ---------------------------------------------------------------- duplicating an order fulfilled by mistake
+# All four are `order_duplicated` events; `phase` tells the steps apart (see domain/duplicates.py).
+
+
+def duplicate_requested(shop_id: int, order_id: int, at: datetime, actor_id: str | None) -> OrderEvent:
+    return order_event(shop_id, order_id, OrderEventType.ORDER_DUPLICATED, at,
+                       "Duplicate requested on the store", ActorKind.STAFF, actor_id,
+                       phase=DuplicationPhase.REQUESTED.value)
+
+
+def duplicate_released(shop_id: int, order_id: int, at: datetime, claim_event_id: int, reason: str,
+                       actor: ActorKind = ActorKind.SYSTEM, actor_id: str | None = None) -> OrderEvent:
+    event = order_event(shop_id, order_id, OrderEventType.ORDER_DUPLICATED, at, f"Duplicate not created: {reason}",
+                        actor, actor_id, phase=DuplicationPhase.RELEASED.value, reason=reason)
+    event.related_event_id = claim_event_id
+    return event
+
+
+def order_duplicated(shop_id: int, order_id: int, at: datetime, copy_id: int, copy_name: str,
+                     claim_event_id: int | None, actor: ActorKind, actor_id: str | None) -> OrderEvent:
+    event = order_event(shop_id, order_id, OrderEventType.ORDER_DUPLICATED, at, f"Duplicated as {copy_name}",
+                        actor, actor_id, phase=DuplicationPhase.DUPLICATED.value, copy_id=copy_id,
+                        copy_name=copy_name)
+    event.related_event_id = claim_event_id
+    return event
+
+
+def duplicate_linked(shop_id: int, copy_id: int, at: datetime, original_id: int, original_name: str,
+                     actor: ActorKind, actor_id: str | None) -> OrderEvent:
+    return order_event(shop_id, copy_id, OrderEventType.ORDER_DUPLICATED, at, f"Duplicate of {original_name}",
+                       actor, actor_id, phase=DuplicationPhase.COPY_LINKED.value, original_id=original_id,
+                       original_name=original_name)
+
+
+def tracking_pushed(shop_id: int, order_id: int, at: datetime, *, supplier_order_id: int, number: str,
+                    carrier: str, url: str | None, fulfillment_id: str | None, update: bool = False,
+                    lines: int = 0) -> OrderEvent:
+    """A package's tracking reached the store: a new fulfilment, or (`update`) a corrected one."""
+    what = "Tracking updated on the store" if update else f"Fulfilled {lines} line(s) on the store"
+    return order_event(shop_id, order_id, OrderEventType.TRACKING_PUSHED, at,
+                       f"{what}: {carrier or 'carrier'} {number}", supplier_order_id=supplier_order_id,
+                       number=number, carrier=carrier, url=url, fulfillment_id=fulfillment_id, update=update)
+
+
+def alert_raised(shop_id: int, order_id: int, at: datetime, *, supplier_order_id: int, kind: str,
+                 message: str) -> OrderEvent:
+    return order_event(shop_id, order_id, OrderEventType.ALERT_RAISED, at, f"Alert: {message}",
+                       supplier_order_id=supplier_order_id, kind=kind)
+
+
+def alert_resolved(shop_id: int, order_id: int, at: datetime, *, supplier_order_id: int, kind: str) -> OrderEvent:
+    return order_event(shop_id, order_id, OrderEventType.ALERT_RESOLVED, at,
+                       f"Alert cleared: {kind.replace('_', ' ')}", supplier_order_id=supplier_order_id, kind=kind)

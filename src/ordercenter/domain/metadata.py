@@ -2,12 +2,14 @@
 
 from ordercenter.domain import (  # noqa: F401  (imported for their table definitions)
     access,
+    alerts,
     audit,
     cancellations,
     customer_refunds,
     mappings,
     messages,
     orders,
+    packaging,
     returns,
     shops,
     supplier_orders,

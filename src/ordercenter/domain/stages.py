@@ -135,7 +135,8 @@ def derive_stage(facts: OrderFacts) -> StageView:
     for so in active:
         if so.failure is SupplierFailure.PAYMENT_FAILED:
             return _attention(AttentionReason.PAYMENT_FAILED, so.failure_message, flags)
-        if so.failure is SupplierFailure.PLACEMENT_FAILED and so.status is SupplierOrderStatus.DRAFT:
+        if so.failure in (SupplierFailure.PLACEMENT_FAILED, SupplierFailure.OUTCOME_UNKNOWN) \
+                and so.status is SupplierOrderStatus.DRAFT:
             return _attention(AttentionReason.PLACEMENT_FAILED, so.failure_message, flags)
 
     # Once the store order is gone, nothing more is to be ordered: only live purchases count.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,6 +21,7 @@ class SupplierFailure(StrEnum):
 
     PLACEMENT_FAILED = "placement_failed"  # the supplier refused to create it
     PAYMENT_FAILED = "payment_failed"  # paying it failed
+    OUTCOME_UNKNOWN = "outcome_unknown"  # the supplier did not answer: look it up before any retry
 
 
 def idempotency_key(shop_id: int, platform_order_id: str, group_key: str, attempt: int) -> str:
@@ -61,6 +63,10 @@ class SupplierOrder(RecordsEvents, Base):
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
     cancelled_by: Mapped[ActorKind | None] = mapped_column(default=None)
+    # The tracking poller's schedule (domain/polling.py) and its last failure, if the last look failed.
+    last_polled_at: Mapped[datetime | None] = mapped_column(default=None)
+    next_poll_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    last_poll_error: Mapped[str | None] = mapped_column(default=None)
 
     lines: Mapped[list[SupplierOrderLine]] = relationship(
         back_populates="supplier_order", cascade="all, delete-orphan", lazy="selectin"
@@ -138,5 +144,11 @@ class Shipment(Base):
     last_movement_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
     pushed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The store lines this package fulfils: [{supplier_line_id, line_item_id, quantity, store_quantity}].
+    lines_covered: Mapped[list[Any]] = mapped_column(default=list)
+    # What the store shows: a differing tracking number or carrier means the store needs an update.
+    pushed_tracking_number: Mapped[str | None] = mapped_column(default=None)
+    pushed_carrier: Mapped[str | None] = mapped_column(default=None)
+    push_error: Mapped[str | None] = mapped_column(default=None)  # the store's words when the last push failed
 
     supplier_order: Mapped[SupplierOrder] = relationship(back_populates="shipments")

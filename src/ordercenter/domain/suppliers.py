@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, UniqueConstraint
@@ -15,6 +15,10 @@ class SupplierPlatformKind(StrEnum):
     """Which supplier platform an account is on."""
 
     ALIEXPRESS = "aliexpress"  # the AliExpress Open Platform (dropshipping APIs)
+
+
+# AliExpress advises refreshing about 30 minutes before the access token expires.
+REFRESH_MARGIN = timedelta(minutes=30)
 
 
 class SupplierAccount(Base):
@@ -39,3 +43,50 @@ class SupplierAccount(Base):
     days_after_delivery: Mapped[int | None] = mapped_column(default=15)
     auto_pay: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    # A sandbox supplier speaks the same protocol but also offers after-sale actions by API.
+    is_sandbox: Mapped[bool] = mapped_column(default=False)
+    # The AliExpress buyer account that authorized our app (shown so the merchant knows which login to use).
+    buyer_account: Mapped[str | None] = mapped_column(default=None)
+    buyer_user_id: Mapped[str | None] = mapped_column(default=None)
+    authorized_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Set when the staff were told to re-authorize; cleared by a new authorization, so each
+    # refresh-token lifetime is announced once.
+    reauthorization_alerted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Why the last token refresh failed (the supplier's words), until one succeeds.
+    token_error: Mapped[str | None] = mapped_column(default=None)
+
+    @property
+    def is_authorized(self) -> bool:
+        return self.access_token_encrypted is not None
+
+    @property
+    def authorization_deadline(self) -> datetime | None:
+        """When the account stops working unless someone re-authorizes it: the refresh token's end, or
+        without a refresh token the access token's own end (None when the supplier never said)."""
+        if self.refresh_token_encrypted is not None and self.refresh_token_expires_at is not None:
+            return self.refresh_token_expires_at
+        return self.access_token_expires_at
+
+    def can_refresh(self, now: datetime) -> bool:
+        """A refresh token exists and has not expired; refreshing past its end only earns an error."""
+        return (self.refresh_token_encrypted is not None and self.refresh_token_expires_at is not None
+                and now < self.refresh_token_expires_at)
+
+    def needs_token_refresh(self, now: datetime, margin: timedelta = REFRESH_MARGIN) -> bool:
+        """Refresh `margin` before the access token expires, while the refresh token still works.
+
+        Near the end of the refresh token's life the supplier caps the access token at the same
+        deadline; a refresh then gains nothing, so it is not attempted (it would repeat every run).
+        """
+        expires = self.access_token_expires_at
+        if expires is None or not self.can_refresh(now):
+            return False
+        assert self.refresh_token_expires_at is not None  # can_refresh checked it
+        return now >= expires - margin and expires < self.refresh_token_expires_at
+
+    def reauthorization_due(self, now: datetime, warn_days: int = 7) -> bool:
+        """The account will stop working within `warn_days` (or already did) and only a person can fix it."""
+        deadline = self.authorization_deadline
+        if not self.is_authorized or deadline is None:
+            return False
+        return now >= deadline - timedelta(days=warn_days)

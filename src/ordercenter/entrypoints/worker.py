@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ordercenter.bootstrap import Container
-from ordercenter.services import webhook_intake
+from ordercenter.services import polling, suppliers, webhook_intake
 from ordercenter.services.store_sync import sync_orders
 
 log = logging.getLogger(__name__)
@@ -45,10 +45,31 @@ def sync_connected_shops(container: Container) -> int:
     return synced
 
 
+def refresh_supplier_tokens(container: Container) -> int:
+    """Supplier access tokens about to expire, refreshed before any order call finds them dead."""
+    return suppliers.refresh_due_tokens(container.uow(), container.secrets, container.supplier_authorizer,
+                                        container.clock.now())
+
+
+def send_reauthorization_alerts(container: Container) -> int:
+    """Tell the staff, once, when a supplier account must be authorized again within a week."""
+    return suppliers.reauthorization_alerts(container.uow(), container.notifier, container.clock.now(),
+                                            public_url=container.settings.public_url)
+
+
+def poll_supplier_orders(container: Container) -> int:
+    """Supplier orders due for a look: status, tracking pushed to the store, alerts (services/polling.py)."""
+    with polling.clients(container.uow(), container.supplier_for, container.store_for) as (supplier_for, store_for):
+        return polling.poll_due(container.uow(), supplier_for, store_for, container.clock, limit=50)
+
+
 def default_jobs(sync_every_seconds: float = 600.0) -> list[PeriodicJob]:
     return [
         PeriodicJob("apply pending webhooks", 5.0, apply_pending_webhooks),
         PeriodicJob("sync connected shops", sync_every_seconds, sync_connected_shops),
+        PeriodicJob("refresh supplier tokens", 300.0, refresh_supplier_tokens),
+        PeriodicJob("send re-authorization alerts", 3600.0, send_reauthorization_alerts),
+        PeriodicJob("poll supplier orders", 60.0, poll_supplier_orders),
     ]
 
 

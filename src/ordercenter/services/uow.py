@@ -23,6 +23,8 @@ class UnitOfWork(Protocol):
     tokens: repos.TokenRepository
     staff: repos.StaffRepository
     webhooks: repos.WebhookDeliveryRepository
+    alerts: repos.AlertRepository
+    packaging: repos.PackagingRepository
 
     def __enter__(self) -> Self: ...
 
@@ -54,6 +56,8 @@ class SqlAlchemyUnitOfWork:
         self.tokens = repos.TokenRepository(self.session)
         self.staff = repos.StaffRepository(self.session)
         self.webhooks = repos.WebhookDeliveryRepository(self.session)
+        self.alerts = repos.AlertRepository(self.session)
+        self.packaging = repos.PackagingRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

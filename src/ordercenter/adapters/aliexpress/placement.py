@@ -36,7 +36,9 @@ def logistics_address(address: ShippingAddress) -> dict[str, str]:
         "address": address.address1,
         "address2": address.address2,
         "city": address.city,
-        "province": address.province or address.province_code,
+        # AliExpress requires a province; countries without one (FR, DE, GB…) are sent the city, as
+        # the AliExpress checkout itself does for them.
+        "province": address.province or address.province_code or address.city,
         "country": country,
         "zip": address.zip,
         "contact_person": address.full_name,

@@ -14,6 +14,7 @@ from typing import Any
 from ordercenter.adapters.aliexpress.errors import business_error
 from ordercenter.adapters.ports import (
     FreightOption,
+    PackageItem,
     SupplierOrderState,
     SupplierProduct,
     SupplierSku,
@@ -219,6 +220,10 @@ def parse_tracking(response: Mapping[str, Any]) -> list[TrackingPackage]:
                 text = str(node.get("tracking_detail_desc") or node.get("tracking_name") or "")
                 events.append(TrackingEvent(at=at, description=text))
         events.sort(key=lambda event: event.at)
+        items = [PackageItem(product_id=str(item.get("item_id") or ""), sku_attr=str(item.get("sku_desc") or ""),
+                             quantity=_int_or_none(item.get("quantity")) or 0)
+                 for item in _items(detail.get("package_item_list"))]
         packages.append(TrackingPackage(number=str(detail.get("mail_no") or ""),
-                                        carrier=str(detail.get("carrier_name") or ""), events=events))
+                                        carrier=str(detail.get("carrier_name") or ""), events=events,
+                                        items=[item for item in items if item.product_id and item.quantity > 0]))
     return packages

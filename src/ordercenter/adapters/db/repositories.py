@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ordercenter.domain.access import ApiToken, StaffUser
+from ordercenter.domain.alerts import Alert
 from ordercenter.domain.audit import OrderEvent
 from ordercenter.domain.base import Base
 from ordercenter.domain.cancellations import CancellationRequest
 from ordercenter.domain.customer_refunds import CustomerRefundRequest
 from ordercenter.domain.mappings import ProductMapping
 from ordercenter.domain.orders import Order
+from ordercenter.domain.packaging import PackagingPreferences
+from ordercenter.domain.polling import POLLED_STATUSES
 from ordercenter.domain.returns import ReturnRequest
 from ordercenter.domain.shops import Shop
-from ordercenter.domain.status import Stage
+from ordercenter.domain.status import Stage, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import SupplierOrder
 from ordercenter.domain.suppliers import SupplierAccount
 from ordercenter.domain.webhooks import DeliveryStatus, WebhookDelivery
@@ -122,6 +126,21 @@ class OrderRepository(ShopScopedRepository[Order]):
 class SupplierOrderRepository(ShopScopedRepository[SupplierOrder]):
     entity = SupplierOrder
 
+    def due_for_polling(self, now: datetime, limit: int) -> Sequence[SupplierOrder]:
+        """Open supplier orders (every shop) whose next look is due, never-looked-at and most overdue first."""
+        return self.session.scalars(select(SupplierOrder).where(
+            SupplierOrder.status.in_(sorted(POLLED_STATUSES)),
+            SupplierOrder.supplier_order_id.is_not(None),
+            or_(SupplierOrder.next_poll_at.is_(None), SupplierOrder.next_poll_at <= now),
+        ).order_by(SupplierOrder.next_poll_at.is_not(None), SupplierOrder.next_poll_at, SupplierOrder.id)
+            .limit(limit)).all()
+
+    def unanswered_drafts(self, claimed_before: datetime, limit: int) -> Sequence[SupplierOrder]:
+        """Claims with neither an answer nor a failure, older than the cut-off: across all shops."""
+        return self.session.scalars(select(SupplierOrder).where(
+            SupplierOrder.status == SupplierOrderStatus.DRAFT, SupplierOrder.failure.is_(None),
+            SupplierOrder.created_at < claimed_before).order_by(SupplierOrder.id).limit(limit)).all()
+
 
 class MappingRepository(ShopScopedRepository[ProductMapping]):
     entity = ProductMapping
@@ -191,3 +210,30 @@ class WebhookDeliveryRepository(ShopScopedRepository[WebhookDelivery]):
         return self.session.scalars(select(WebhookDelivery).where(
             WebhookDelivery.status.in_([DeliveryStatus.RECEIVED, DeliveryStatus.FAILED]),
             WebhookDelivery.attempts < 5).order_by(WebhookDelivery.id).limit(limit)).all()
+
+
+class PackagingRepository(ShopScopedRepository[PackagingPreferences]):
+    entity = PackagingPreferences
+
+    def for_shop(self, shop_id: int) -> Sequence[PackagingPreferences]:
+        return self.session.scalars(select(PackagingPreferences).where(PackagingPreferences.shop_id == shop_id)).all()
+
+    def by_key(self, shop_id: int, supplier_account_key: int) -> PackagingPreferences | None:
+        return self.session.scalars(select(PackagingPreferences).where(
+            PackagingPreferences.shop_id == shop_id,
+            PackagingPreferences.supplier_account_key == supplier_account_key)).first()
+
+
+class AlertRepository(ShopScopedRepository[Alert]):
+    entity = Alert
+
+    def open_for_supplier_order(self, shop_id: int, supplier_order_id: int) -> Sequence[Alert]:
+        return self.session.scalars(select(Alert).where(
+            Alert.shop_id == shop_id, Alert.supplier_order_id == supplier_order_id,
+            Alert.resolved_at.is_(None)).order_by(Alert.id)).all()
+
+    def list(self, shop_id: int, *, open_only: bool, limit: int) -> Sequence[Alert]:
+        query = select(Alert).where(Alert.shop_id == shop_id)
+        if open_only:
+            query = query.where(Alert.resolved_at.is_(None))
+        return self.session.scalars(query.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)).all()

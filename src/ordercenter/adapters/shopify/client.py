@@ -174,6 +174,11 @@ class ShopifyClient:
         }
         if original.email:
             order_input["email"] = original.email
+            # The same customer record, found or created by e-mail, so the copy shows on their profile.
+            first, _, last = original.customer_name.strip().partition(" ")
+            customer = {"email": original.email, **({"firstName": first} if first else {}),
+                        **({"lastName": last.strip()} if last.strip() else {})}
+            order_input["customer"] = {"toUpsert": customer}
         if original.shipping_address is not None:
             order_input["shippingAddress"] = _mailing_address(original.shipping_address)
         options = {"sendReceipt": False, "sendFulfillmentReceipt": False}

@@ -98,6 +98,8 @@ query Shop {
 
 # What a fulfilment or a refund needs to know first: the open fulfillment orders with their remaining
 # quantities per order line, the payment transactions (parent of a refund) and the line prices.
+# Kept under Shopify's 1,000-point ceiling for one query (about 710 requested): up to 50 lines, 5 open
+# fulfillment orders and 10 transactions, far more than a dropshipping order carries.
 ORDER_FOR_ACTION = """
 query OrderForAction($id: ID!) {
   order(id: $id) {
@@ -105,23 +107,23 @@ query OrderForAction($id: ID!) {
     name
     currencyCode
     presentmentCurrencyCode
-    lineItems(first: 100) {
+    lineItems(first: 50) {
       nodes {
         id
         quantity
         originalUnitPriceSet { shopMoney { amount currencyCode } }
       }
     }
-    fulfillmentOrders(first: 20) {
+    fulfillmentOrders(first: 5) {
       nodes {
         id
         status
-        lineItems(first: 100) {
+        lineItems(first: 50) {
           nodes { id remainingQuantity totalQuantity lineItem { id } }
         }
       }
     }
-    transactions(first: 50) {
+    transactions(first: 10) {
       id
       kind
       status

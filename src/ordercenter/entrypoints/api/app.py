@@ -12,7 +12,18 @@ from starlette.types import ASGIApp
 from ordercenter import __version__
 from ordercenter.bootstrap import Container
 from ordercenter.entrypoints.api.errors import error_body, install_error_handlers
-from ordercenter.entrypoints.api.routes import orders, store_install, webhooks
+from ordercenter.entrypoints.api.routes import (
+    mappings,
+    orders,
+    placement,
+    store_install,
+    supplier_auth,
+    suppliers,
+    webhooks,
+)
+from ordercenter.entrypoints.api.routes.alerts import router as alerts_router
+from ordercenter.entrypoints.api.routes.duplicates import router as duplicates_router
+from ordercenter.entrypoints.api.routes.supplier_orders import router as supplier_orders_router
 from ordercenter.entrypoints.api.schemas import HealthPublic
 
 
@@ -38,9 +49,16 @@ def create_app(container: Container, mounts: Mapping[str, ASGIApp] | None = None
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(orders.router)
+    api.include_router(duplicates_router)
+    api.include_router(suppliers.router)
+    api.include_router(mappings.router)
+    api.include_router(placement.router)
+    api.include_router(supplier_orders_router)
+    api.include_router(alerts_router)
     app.include_router(api)
     app.include_router(webhooks.router)
     app.include_router(store_install.router)
+    app.include_router(supplier_auth.router)
     for path, mounted in (mounts or {}).items():
         app.mount(path, mounted)
     return app

@@ -79,8 +79,15 @@ def operator_routes(supplier: SandboxSupplier) -> list[Route]:
         return _order_view(supplier.pay(oid(request)))
 
     def ship(request: Request, body: dict[str, Any]) -> Any:
-        return _order_view(supplier.ship(oid(request), carrier=str(body.get("carrier") or "Cainiao"),
-                                         tracking_number=body.get("tracking_number")))
+        items = body.get("items")  # [{"product_id", "quantity"}]: one package of several
+        return _order_view(supplier.ship(
+            oid(request), carrier=str(body.get("carrier") or "Cainiao"), tracking_number=body.get("tracking_number"),
+            items=None if items is None else [(str(i["product_id"]), int(i["quantity"])) for i in items]))
+
+    def change_tracking(request: Request, body: dict[str, Any]) -> Any:
+        supplier.change_tracking(oid(request), str(body["old_number"]), str(body["new_number"]),
+                                 body.get("carrier"))
+        return _order_view(supplier.order(oid(request)))
 
     def tracking_event(request: Request, body: dict[str, Any]) -> Any:
         supplier.add_tracking_event(oid(request), str(body["description"]), str(body.get("name") or "IN_TRANSIT"))
@@ -146,6 +153,7 @@ def operator_routes(supplier: SandboxSupplier) -> list[Route]:
         Route("/orders/{order_id}/pay", _guarded(pay), methods=["POST"]),
         Route("/orders/{order_id}/ship", _guarded(ship), methods=["POST"]),
         Route("/orders/{order_id}/tracking-events", _guarded(tracking_event), methods=["POST"]),
+        Route("/orders/{order_id}/tracking-number", _guarded(change_tracking), methods=["POST"]),
         Route("/orders/{order_id}/deliver", _guarded(deliver), methods=["POST"]),
         Route("/orders/{order_id}/complete", _guarded(complete), methods=["POST"]),
         Route("/orders/{order_id}/refund", _guarded(refund), methods=["POST"]),

@@ -75,6 +75,8 @@ class PackageRecord:
     carrier: str
     nodes: list[TrackingNode] = field(default_factory=list)
     eta: datetime | None = None
+    # (product_id, quantity) inside this package; None: the whole order (a single package).
+    items: list[tuple[str, int]] | None = None
 
 
 @dataclass

@@ -222,8 +222,10 @@ class SandboxSupplier(AfterSaleDesk):
             self._mark_paid(order, now)
             return copy.deepcopy(order)
 
-    def ship(self, order_id: str, *, carrier: str = "Cainiao", tracking_number: str | None = None) -> r.OrderRecord:
-        """The seller ships (a pending cancellation is refused: the parcel is gone)."""
+    def ship(self, order_id: str, *, carrier: str = "Cainiao", tracking_number: str | None = None,
+             items: list[tuple[str, int]] | None = None) -> r.OrderRecord:
+        """The seller ships (a pending cancellation is refused: the parcel is gone); `items` (product id,
+        quantity) makes this one package of several, listing only those in `package_item_list`."""
         with self._lock:
             now = self._tick()
             order = self._order(order_id)
@@ -236,10 +238,21 @@ class SandboxSupplier(AfterSaleDesk):
             number = tracking_number or f"LP00{secrets.randbelow(10**12):012d}"
             package = r.PackageRecord(number, carrier, eta=now + timedelta(days=20), nodes=[
                 r.TrackingNode(now, "SHIPPED", "The seller has shipped your order"),
-                r.TrackingNode(now, "ACCEPTED", f"Accepted by carrier {carrier}")])
+                r.TrackingNode(now, "ACCEPTED", f"Accepted by carrier {carrier}")], items=items)
             order.packages.append(package)
             order.status, order.logistics_status, order.shipped_at = r.WAIT_BUYER_ACCEPT_GOODS, r.SELLER_SEND_GOODS, now
             return copy.deepcopy(order)
+
+    def change_tracking(self, order_id: str, old_number: str, new_number: str, carrier: str | None = None) -> None:
+        """The seller corrects a package's tracking number (and carrier), as AliExpress sellers sometimes do."""
+        with self._lock:
+            self._tick()
+            order = self._order(order_id)
+            package = next((p for p in order.packages if p.tracking_number == old_number), None)
+            if package is None:
+                raise _fail("ORDER_STATUS_ERROR", f"order {order_id} has no package {old_number}")
+            package.tracking_number = new_number
+            package.carrier = carrier or package.carrier
 
     def add_tracking_event(self, order_id: str, description: str, name: str = "IN_TRANSIT") -> None:
         with self._lock:

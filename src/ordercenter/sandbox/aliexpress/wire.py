@@ -79,6 +79,13 @@ def order_json(order: r.OrderRecord, issue_status: str) -> dict[str, Any]:
     }
 
 
+def _package_lines(order: r.OrderRecord, package: r.PackageRecord) -> list[tuple[r.LineRecord, int]]:
+    if package.items is None:
+        return [(line, line.quantity) for line in order.lines]
+    wanted = dict(package.items)
+    return [(line, wanted[line.product_id]) for line in order.lines if wanted.get(line.product_id)]
+
+
 def tracking_json(order: r.OrderRecord) -> dict[str, Any]:
     """The `result` of `aliexpress.ds.order.tracking.get`."""
     if not order.packages:
@@ -91,8 +98,8 @@ def tracking_json(order: r.OrderRecord) -> dict[str, Any]:
                 {"time_stamp": ms(node.at), "tracking_name": node.name, "tracking_detail_desc": node.description}
                 for node in package.nodes]},
             "package_item_list": {"package_item": [
-                {"item_id": int(line.product_id), "sku_desc": line.sku_attr, "quantity": line.quantity,
-                 "item_title": line.title} for line in order.lines]},
+                {"item_id": int(line.product_id), "sku_desc": line.sku_attr, "quantity": quantity,
+                 "item_title": line.title} for line, quantity in _package_lines(order, package)]},
         })
     return {"ret": True, "code": "0", "msg": "success",
             "data": {"tracking_detail_line_list": {"tracking_detail": details}}}

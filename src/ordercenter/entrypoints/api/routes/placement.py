@@ -1,0 +1,59 @@
+"""Fulfilment in a few clicks: preview a selection, place it, and the packaging settings."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ordercenter.entrypoints.api.deps import ContainerDep, CurrentToken, UowDep
+from ordercenter.entrypoints.api.placement_schemas import (
+    OrderPreviewPublic,
+    PackagingCreate,
+    PackagingPublic,
+    PlacementResultPublic,
+    PlacementResultsPublic,
+    PlacementSelection,
+    PreviewPublic,
+)
+from ordercenter.services import packaging
+from ordercenter.services.placement import place_orders
+from ordercenter.services.placement_planning import PlacementOptions, preview_orders
+
+router = APIRouter(tags=["placement"])
+
+
+def _options(selection: PlacementSelection) -> dict[int, PlacementOptions]:
+    return {c.order_id: PlacementOptions(shipping=c.shipping, use_backup=c.use_backup) for c in selection.orders}
+
+
+@router.post("/placements/preview", response_model=PreviewPublic,
+             summary="What each selected order would become at the supplier, and why it could not")
+def preview(selection: PlacementSelection, container: ContainerDep, uow: UowDep, token: CurrentToken) -> PreviewPublic:
+    plans = preview_orders(uow, container.supplier_resolver(token.shop_id), shop_id=token.shop_id,
+                           order_ids=[c.order_id for c in selection.orders], options=_options(selection))
+    return PreviewPublic(data=[OrderPreviewPublic.of(plan) for plan in plans])
+
+
+@router.post("/placements", response_model=PlacementResultsPublic,
+             summary="Place the selected orders with their suppliers; a result per order")
+def place(selection: PlacementSelection, container: ContainerDep, uow: UowDep,
+          token: CurrentToken) -> PlacementResultsPublic:
+    results = place_orders(uow, container.supplier_resolver(token.shop_id), container.clock, shop_id=token.shop_id,
+                           order_ids=[c.order_id for c in selection.orders], options=_options(selection),
+                           auto_pay=selection.auto_pay, actor_id=f"token:{token.id}")
+    placed = sum(1 for r in results if r.placed)
+    return PlacementResultsPublic(data=[PlacementResultPublic.of(r) for r in results], placed=placed,
+                                  failed=len(results) - placed)
+
+
+@router.get("/packaging", response_model=list[PackagingPublic], summary="Packaging preferences")
+def list_packaging(uow: UowDep, token: CurrentToken) -> list[PackagingPublic]:
+    return [PackagingPublic.of(v) for v in packaging.list_packaging(uow, shop_id=token.shop_id)]
+
+
+@router.put("/packaging", response_model=PackagingPublic,
+            summary="Set the shop-wide packaging preferences, or one supplier account's override")
+def save_packaging(body: PackagingCreate, container: ContainerDep, uow: UowDep,
+                   token: CurrentToken) -> PackagingPublic:
+    view = packaging.save_packaging(uow, shop_id=token.shop_id, data=packaging.PackagingInput(**body.model_dump()),
+                                    now=container.clock.now())
+    return PackagingPublic.of(view)

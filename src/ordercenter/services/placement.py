@@ -1,0 +1,251 @@
+"""Placing supplier orders exactly once.
+
+For each seller group of a store order: claim a DRAFT row under its idempotency key (unique), commit,
+then ask the supplier, then record the answer. A second click, a second worker or a retry finds the
+claim and does not ask again; a crash between the supplier's yes and our commit leaves a DRAFT that
+`reconcile_drafts` resolves by looking the key up at the supplier before anything is placed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.exc import IntegrityError
+
+from ordercenter.adapters.ports import (
+    Clock,
+    PlacementItem,
+    PlacementRequest,
+    SupplierError,
+    SupplierErrorKind,
+)
+from ordercenter.domain import audit
+from ordercenter.domain.errors import NotFound
+from ordercenter.domain.events import StatusChanged
+from ordercenter.domain.placement import OrderPlan, PlannedGroup
+from ordercenter.domain.policies import payment_deadline
+from ordercenter.domain.status import ActorKind, SupplierOrderStatus
+from ordercenter.domain.supplier_orders import SupplierFailure, SupplierOrder, SupplierOrderLine, idempotency_key
+from ordercenter.services.placement_planning import PlacementOptions, SupplierResolver, plan_order
+from ordercenter.services.stage_refresh import refresh_stage
+from ordercenter.services.uow import UnitOfWork
+
+# A claim older than this without an answer is treated as interrupted (the process died mid-call).
+STALE_CLAIM = timedelta(minutes=2)
+
+
+class GroupResult(StrEnum):
+    """What happened to one seller group."""
+
+    PLACED = "placed"  # the supplier accepted it now
+    ALREADY_PLACED = "already_placed"  # an earlier click or worker placed it: nothing sent
+    IN_PROGRESS = "in_progress"  # another worker is placing it right now: nothing sent
+    FAILED = "failed"  # the supplier refused; its words are kept
+    UNKNOWN = "unknown"  # the supplier did not answer; looked up before any retry
+
+
+@dataclass(frozen=True)
+class GroupOutcome:
+    seller_name: str
+    result: GroupResult
+    supplier_order_ids: tuple[str, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class PlacementOutcome:
+    order_id: int
+    order_name: str
+    groups: tuple[GroupOutcome, ...] = ()
+    blockers: tuple[str, ...] = ()
+
+    @property
+    def placed(self) -> bool:
+        return bool(self.groups) and all(
+            g.result in (GroupResult.PLACED, GroupResult.ALREADY_PLACED) for g in self.groups)
+
+    @property
+    def summary(self) -> str:
+        if self.blockers:
+            return "; ".join(self.blockers)
+        return "; ".join(f"{g.seller_name}: {g.result.value}" + (f" ({g.message})" if g.message else "")
+                         + (f" #{', #'.join(g.supplier_order_ids)}" if g.supplier_order_ids else "")
+                         for g in self.groups)
+
+
+@dataclass
+class _Claim:
+    supplier_order_id: int
+    key: str
+    skip: GroupOutcome | None = None
+    memo: str = field(default="")
+
+
+def _claim(uow: UnitOfWork, shop_id: int, order_id: int, group: PlannedGroup, plan: OrderPlan,
+           now: datetime) -> _Claim:
+    """Write (or reuse) the DRAFT that stands for this group's purchase, or say why nothing may be sent."""
+    with uow:
+        order = uow.orders.get(shop_id, order_id, for_update=True)  # serializes placers of one order
+        if order is None:
+            raise NotFound(f"no order with id {order_id}", field="order_id")
+        attempts = [so for so in uow.supplier_orders.for_order(shop_id, order_id) if so.group_key == group.group_key]
+        latest = max(attempts, key=lambda so: so.attempt, default=None)
+        if latest is not None and latest.status is not SupplierOrderStatus.CANCELLED:
+            if latest.status is not SupplierOrderStatus.DRAFT:
+                return _Claim(latest.id, latest.idempotency_key, GroupOutcome(
+                    group.seller_name, GroupResult.ALREADY_PLACED, (latest.supplier_order_id or "",)))
+            if latest.failure is None:
+                return _Claim(latest.id, latest.idempotency_key, GroupOutcome(
+                    group.seller_name, GroupResult.IN_PROGRESS, message="being placed right now"))
+            if latest.failure is SupplierFailure.OUTCOME_UNKNOWN:
+                return _Claim(latest.id, latest.idempotency_key, GroupOutcome(
+                    group.seller_name, GroupResult.UNKNOWN, message=latest.failure_message or ""))
+            # A definite refusal recorded nothing at the supplier: the same key may be sent again.
+            draft = latest
+            draft.failure, draft.failure_message = None, None
+            draft.lines.clear()
+        else:
+            attempt = latest.attempt + 1 if latest else 1
+            draft = SupplierOrder(
+                shop_id=shop_id, order_id=order_id, supplier_account_id=group.account_id, group_key=group.group_key,
+                attempt=attempt, idempotency_key=idempotency_key(shop_id, order.platform_order_id, group.group_key,
+                                                                 attempt),
+                status=SupplierOrderStatus.DRAFT, currency=group.currency, created_at=now)
+            uow.supplier_orders.add(draft)
+        draft.seller_name = group.seller_name
+        draft.items_cost, draft.shipping_cost = group.items_cost.amount, group.shipping_cost.amount
+        draft.shipping_method = ", ".join(sorted({i.shipping.code for i in group.items if i.shipping}))
+        draft.guaranteed_delivery_days = group.guaranteed_days
+        draft.packaging_note = plan.packaging_note
+        draft.created_at = now
+        for item in group.items:
+            draft.lines.append(SupplierOrderLine(shop_id=shop_id, line_item_id=item.line_item_id,
+                                                 supplier_product_id=item.product_id, sku_attr=item.sku_attr,
+                                                 quantity=item.quantity, unit_cost=item.unit_cost.amount))
+        try:
+            uow.commit()
+        except IntegrityError:
+            # Another worker inserted the same idempotency key between our read and our write.
+            uow.rollback()
+            return _Claim(0, "", GroupOutcome(group.seller_name, GroupResult.IN_PROGRESS,
+                                              message="claimed by another worker"))
+        return _Claim(draft.id, draft.idempotency_key, memo=plan.packaging_note)
+
+
+def _record(uow: UnitOfWork, shop_id: int, supplier_order_id: int, now: datetime, *,
+            ids: Sequence[str] = (), failure: SupplierFailure | None = None, message: str = "",
+            actor_id: str | None = None) -> None:
+    with uow:
+        so = uow.supplier_orders.get(shop_id, supplier_order_id, for_update=True)
+        if so is None or so.status is not SupplierOrderStatus.DRAFT:
+            return
+        order = uow.orders.get(shop_id, so.order_id, for_update=True)
+        assert order is not None
+        if ids:
+            so.supplier_order_id = ids[0]
+            so.transition_to(SupplierOrderStatus.PLACED, at=now)
+            so.payment_deadline = payment_deadline(now)
+            cost = f"{so.cost.rounded()}"
+            uow.events.add(audit.supplier_order_placed(shop_id, so.order_id, now, ", ".join(ids), so.seller_name,
+                                                       cost, so.idempotency_key, actor_id))
+        elif failure is not None:
+            so.mark_failed(failure, message)
+            uow.events.add(audit.supplier_order_failed(shop_id, so.order_id, now, so.seller_name, message,
+                                                       failure.value))
+        for change in so.collect_events():
+            if isinstance(change, StatusChanged):
+                uow.events.add(audit.status_changed(shop_id, so.order_id, change, ActorKind.SUPPLIER))
+        refresh_stage(uow, order, at=now)
+        uow.commit()
+
+
+def _merchant_words(error: SupplierError) -> str:
+    words = error.message
+    if error.supplier_message and error.supplier_message not in words:
+        words += f" (supplier says: {error.supplier_message})"
+    return words
+
+
+def place_order(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, shop_id: int, order_id: int,
+                options: PlacementOptions | None = None, auto_pay: bool = False,
+                actor_id: str | None = None) -> PlacementOutcome:
+    """Place one store order with its supplier(s): one supplier order per seller, never two."""
+    with uow:
+        order = uow.orders.get(shop_id, order_id)
+    if order is None:
+        raise NotFound(f"no order with id {order_id}", field="order_id")
+    plan = plan_order(uow, resolve, order, options or PlacementOptions())
+    if not plan.placeable:
+        return PlacementOutcome(order.id, order.name, blockers=tuple(b.message for b in plan.blockers))
+    address = order.shipping_address
+    assert address is not None  # plan_order blocks an order without one
+    outcomes = []
+    for group in plan.groups:
+        claim = _claim(uow, shop_id, order.id, group, plan, clock.now())
+        if claim.skip is not None:
+            outcomes.append(claim.skip)
+            continue
+        _, supplier = resolve(group.account_id)
+        request = PlacementRequest(out_order_id=claim.key, address=address, auto_pay=auto_pay, items=[
+            PlacementItem(item.product_id, item.sku_attr, item.quantity,
+                          item.shipping.code if item.shipping else None, claim.memo) for item in group.items])
+        try:
+            result = supplier.place_order(request)
+        except SupplierError as error:
+            unknown = error.kind is SupplierErrorKind.TRANSIENT or error.kind is SupplierErrorKind.ALREADY_PLACED
+            failure = SupplierFailure.OUTCOME_UNKNOWN if unknown else SupplierFailure.PLACEMENT_FAILED
+            words = _merchant_words(error)
+            _record(uow, shop_id, claim.supplier_order_id, clock.now(), failure=failure, message=words)
+            outcomes.append(GroupOutcome(group.seller_name, GroupResult.UNKNOWN if unknown else GroupResult.FAILED,
+                                         message=words))
+            continue
+        _record(uow, shop_id, claim.supplier_order_id, clock.now(), ids=result.supplier_order_ids, actor_id=actor_id)
+        outcomes.append(GroupOutcome(group.seller_name, GroupResult.PLACED, tuple(result.supplier_order_ids)))
+    return PlacementOutcome(order.id, order.name, tuple(outcomes))
+
+
+def place_orders(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, shop_id: int,
+                 order_ids: Sequence[int], options: dict[int, PlacementOptions] | None = None,
+                 auto_pay: bool = False, actor_id: str | None = None,
+                 on_result: Callable[[PlacementOutcome], None] | None = None) -> list[PlacementOutcome]:
+    """Place a selection; each order gets its own result and one failure never stops the others."""
+    results = []
+    for order_id in order_ids:
+        outcome = place_order(uow, resolve, clock, shop_id=shop_id, order_id=order_id,
+                              options=(options or {}).get(order_id), auto_pay=auto_pay, actor_id=actor_id)
+        results.append(outcome)
+        if on_result is not None:
+            on_result(outcome)
+    return results
+
+
+def reconcile_drafts(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, limit: int = 100,
+                     stale_after: timedelta = STALE_CLAIM) -> int:
+    """Resolve claims left without an answer (a crash mid-placement) by asking the supplier first.
+
+    Found at the supplier → recorded as placed. Not there → released with a message, so the next
+    placement sends the same key again. The supplier cannot tell → the merchant is asked to check.
+    """
+    now = clock.now()
+    with uow:
+        stuck = [(so.shop_id, so.id, so.supplier_account_id, so.idempotency_key)
+                 for so in uow.supplier_orders.unanswered_drafts(now - stale_after, limit)]
+    for shop_id, so_id, account_id, key in stuck:
+        _, supplier = resolve(account_id)
+        try:
+            found = supplier.find_orders_by_out_order_id(key)
+        except SupplierError:
+            continue  # try again on the next sweep
+        if found:
+            _record(uow, shop_id, so_id, now, ids=found)
+        elif found is None:
+            _record(uow, shop_id, so_id, now, failure=SupplierFailure.OUTCOME_UNKNOWN,
+                    message="placement was interrupted and the supplier cannot be asked whether it arrived: "
+                            "check My Orders on the supplier's site before placing again")
+        else:
+            _record(uow, shop_id, so_id, now, failure=SupplierFailure.PLACEMENT_FAILED,
+                    message="placement was interrupted before the supplier received it; place it again")
+    return len(stuck)
