@@ -71,12 +71,15 @@ def test_the_demo_serves_health_and_writes_demo_json(tmp_path: Path) -> None:
         with urllib.request.urlopen(request, timeout=5) as response:
             listing = json.load(response)
         assert listing["count"] >= 30  # the sandbox store's orders came in through webhooks and sync
-        assert {"unpaid", "needs_attention"} <= {o["stage"] for o in listing["data"]} | {
+        assert {"to_order", "unpaid", "needs_attention"} <= {o["stage"] for o in listing["data"]} | {
             o["stage"] for o in _all_orders(info)}
         assert info["email"] and info["password"]
         store = info["sandbox_store"]
         assert store["base_url"] == info["url"] + "/sandbox/shopify"
         assert store["access_token"].startswith("shpat_") and store["webhook_secret"]
+        supplier = info["sandbox_supplier"]
+        assert supplier["base_url"] == info["url"] + "/sandbox/aliexpress"
+        assert supplier["app_key"] and supplier["app_secret"]
         # the same demo folder can be started again
         tokens = run("tokens", "list", data_dir=data_dir)
         assert tokens.returncode == 0, tokens.stderr

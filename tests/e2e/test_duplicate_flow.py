@@ -127,8 +127,6 @@ def test_an_order_fulfilled_on_the_store_by_mistake_is_duplicated_as_a_paid_unfu
         (f"Duplicate of {original.name}", original.id)]
 
 
-@pytest.mark.xfail(strict=True, reason="ShopifyClient.duplicate_order sends the e-mail but no `customer` "
-                   "(toAssociate/toUpsert), so the copy is a guest order; the fix belongs in adapters/shopify")
 def test_the_copy_belongs_to_the_same_customer_account(world: World) -> None:
     original = fulfilled_by_mistake(world)
     response = world.api.post(f"/orders/{original.id}/duplicate")

@@ -22,12 +22,18 @@ from rich.console import Console
 
 from ordercenter.bootstrap import Container, bootstrap
 from ordercenter.config import Settings
+from ordercenter.domain.mappings import MappingInput
 from ordercenter.entrypoints.api.app import create_app
 from ordercenter.entrypoints.worker import start_in_thread
+from ordercenter.sandbox.aliexpress import SandboxConfig, SandboxSupplier, create_sandbox_supplier
+from ordercenter.sandbox.aliexpress.catalog import demo_catalog
 from ordercenter.sandbox.shopify import SandboxShopifyApp, SandboxStoreConfig, ShopConfig, create_sandbox_store
 from ordercenter.services.demo_setup import DEMO_SHOP_DOMAIN, DemoAccount, ensure_demo_account
+from ordercenter.services.mappings import save_mapping
+from ordercenter.services.packaging import PackagingInput, save_packaging
 from ordercenter.services.shops import connect_shop
 from ordercenter.services.store_sync import sync_orders
+from ordercenter.services.suppliers import connect_supplier
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +64,24 @@ class SandboxStoreCredentials:
                    secrets.token_hex(24))
 
 
+# Sandbox store variant → (sandbox supplier product, index of its SKU). Two products stay unmapped on
+# purpose (posture corrector, warm-white LED strip) so the demo shows "needs attention: unmapped item";
+# the earbuds are out of stock at the supplier with a power bank as backup.
+DEMO_MAPPINGS: dict[int, tuple[str, int]] = {
+    81_000_000_011: ("1005006000000004", 0), 81_000_000_012: ("1005006000000004", 0),
+    81_000_000_021: ("1005006000000006", 0), 81_000_000_022: ("1005006000000006", 1),
+    81_000_000_041: ("1005006000000010", 0), 81_000_000_051: ("1005006000000012", 1),
+    81_000_000_052: ("1005006000000012", 0), 81_000_000_061: ("1005006000000003", 0),
+    81_000_000_071: ("1005006000000007", 0), 81_000_000_072: ("1005006000000007", 1),
+    81_000_000_081: ("1005006000000005", 0),
+}
+DEMO_BACKUPS: dict[int, tuple[str, int]] = {81_000_000_061: ("1005006000000002", 0)}
+
+
+def _sku_attr(product_id: str, index: int) -> str:
+    return demo_catalog()[product_id].skus[index].sku_attr
+
+
 def write_demo_file(data_dir: Path, info: dict[str, Any]) -> Path:
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / "demo.json"
@@ -66,12 +90,32 @@ def write_demo_file(data_dir: Path, info: dict[str, Any]) -> Path:
     return path
 
 
-def _seed(container: Container, store_app: SandboxShopifyApp, creds: SandboxStoreCredentials, url: str) -> None:
-    """Connect the demo shop to the sandbox store and fill the store with orders."""
+def _connect_supplier(container: Container, supplier: SandboxSupplier, shop_id: int, url: str) -> None:
+    """The sandbox supplier as the shop's AliExpress account, its catalog mapped, packaging set."""
+    now = container.clock.now()
+    creds = supplier.credentials()
+    account = connect_supplier(container.uow(), container.secrets, shop_id=shop_id, platform="aliexpress",
+                               app_key=creds["app_key"], app_secret=creds["app_secret"],
+                               api_url=f"{url}/sandbox/aliexpress", sandbox=True, access_token=creds["access_token"],
+                               name="AliExpress (sandbox)", now=now, probe=container.probe_supplier)
+    for variant, (product, sku) in DEMO_MAPPINGS.items():
+        backup = DEMO_BACKUPS.get(variant)
+        save_mapping(container.uow(), shop_id, MappingInput(
+            variant_id=str(variant), supplier_product_id=product, sku_attr=_sku_attr(product, sku),
+            supplier_account_id=account.id, backup_supplier_product_id=backup[0] if backup else None,
+            backup_sku_attr=_sku_attr(*backup) if backup else None), now)
+    save_packaging(container.uow(), shop_id=shop_id, now=now, data=PackagingInput(
+        no_invoice_or_prices=True, no_supplier_logo=True, note="Thank-you card inside, please"))
+
+
+def _seed(container: Container, store_app: SandboxShopifyApp, supplier: SandboxSupplier,
+          creds: SandboxStoreCredentials, url: str) -> None:
+    """Connect the demo shop to the sandbox store and supplier, and fill the store with orders."""
     now = container.clock.now()
     shop = connect_shop(container.uow(), container.connect_store, container.secrets, domain=creds.shop_domain,
                         access_token=creds.access_token, webhook_secret=creds.client_secret,
                         api_url=f"{url}/sandbox/shopify", callback_url=container.webhook_callback_url, now=now)
+    _connect_supplier(container, supplier, shop.id, url)
     store = store_app.store
     if not store.list_orders(creds.shop_domain):
         store.generate_orders(creds.shop_domain, DEMO_PAID_ORDERS)
@@ -81,7 +125,9 @@ def _seed(container: Container, store_app: SandboxShopifyApp, creds: SandboxStor
     sync_orders(container.uow(), container.store_for(shop), container.clock, shop_id=shop.id, full=True)
 
 
-def _demo_info(url: str, account: DemoAccount, creds: SandboxStoreCredentials, container: Container) -> dict[str, Any]:
+def _demo_info(url: str, account: DemoAccount, creds: SandboxStoreCredentials, supplier: SandboxSupplier,
+               container: Container) -> dict[str, Any]:
+    supplier_creds = supplier.credentials()
     return {
         "url": url,
         "email": account.email,
@@ -98,6 +144,13 @@ def _demo_info(url: str, account: DemoAccount, creds: SandboxStoreCredentials, c
             "client_secret": creds.client_secret,
             "operator_url": f"{url}/sandbox/shopify/_operator",
         },
+        "sandbox_supplier": {
+            "base_url": f"{url}/sandbox/aliexpress",
+            "app_key": supplier_creds["app_key"],
+            "app_secret": supplier_creds["app_secret"],
+            "access_token": supplier_creds["access_token"],
+            "operator_url": f"{url}/sandbox/aliexpress/_operator",
+        },
     }
 
 
@@ -111,7 +164,9 @@ def run_demo(settings: Settings, *, host: str, port: int) -> None:
     store_app = create_sandbox_store(SandboxStoreConfig(shops=[ShopConfig(
         domain=creds.shop_domain, name="Demo Store", access_token=creds.access_token, client_id=creds.client_id,
         client_secret=creds.client_secret, currency="USD")]))
-    app = create_app(container, mounts={"/sandbox/shopify": store_app})
+    supplier = SandboxSupplier(SandboxConfig())
+    app = create_app(container, mounts={"/sandbox/shopify": store_app,
+                                        "/sandbox/aliexpress": create_sandbox_supplier(supplier=supplier)})
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     console = Console()
     console.print(f"[bold]Order Center demo[/bold] starting at {url}")
@@ -120,18 +175,19 @@ def run_demo(settings: Settings, *, host: str, port: int) -> None:
         while not server.started and not server.should_exit:
             time.sleep(0.05)
         try:
-            _seed(container, store_app, creds, url)
+            _seed(container, store_app, supplier, creds, url)
         except Exception as exc:
             console.print(f"[red]the demo could not load its data: {exc}[/red]")
             log.exception("demo seeding failed")
             server.should_exit = True
             return
         start_in_thread(container)
-        path = write_demo_file(settings.data_dir, _demo_info(url, account, creds, container))
+        path = write_demo_file(settings.data_dir, _demo_info(url, account, creds, supplier, container))
         console.print(f"  open {url}/docs  (API token below)")
         console.print(f"  sign in: {account.email} / {account.password}")
         console.print(f"  API token: {account.api_token}")
         console.print(f"  sandbox store: {url}/sandbox/shopify  (shop {creds.shop_domain})")
+        console.print(f"  sandbox supplier: {url}/sandbox/aliexpress")
         console.print(f"  details written to {path}")
 
     threading.Thread(target=seed_when_up, name="demo-seed", daemon=True).start()

@@ -141,6 +141,11 @@ def _customer(context_orders: list[Order], raw: dict[str, Any] | None, email: st
                                           "INVALID")])
     if raw and raw.get("toUpsert"):
         upsert = raw["toUpsert"]
+        # Upsert, as Shopify does: an existing customer with that e-mail is reused, not duplicated.
+        wanted_email = (upsert.get("email") or email or "").lower()
+        for order in context_orders:
+            if order.customer and wanted_email and order.customer.email.lower() == wanted_email:
+                return order.customer
         return Customer(id=new_id, first_name=upsert.get("firstName") or "", last_name=upsert.get("lastName") or "",
                         email=upsert.get("email") or email or "")
     return None
