@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from ordercenter.domain.addresses import ShippingAddress
 from ordercenter.domain.errors import DomainError, ErrorCode
@@ -329,6 +329,14 @@ class SupplierProbe(Protocol):
 
     def __call__(self, *, app_key: str, app_secret: str, access_token: str, api_url: str | None,
                  sandbox: bool) -> None: ...
+
+
+@runtime_checkable
+class SupplierPayments(Protocol):
+    """A supplier that takes payment for a placed order by API (the sandbox). AliExpress takes it on its
+    website, or at placement with `try_to_pay` for accounts allowed to pay automatically."""
+
+    def pay_order(self, supplier_order_id: str) -> None: ...
 
 
 # ---------------------------------------------------------------- notifications and files

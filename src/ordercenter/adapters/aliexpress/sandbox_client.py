@@ -26,6 +26,7 @@ from ordercenter.domain.money import Money
 
 ORDER_FIND = "aliexpress.ds.sandbox.order.find"
 ORDER_CANCEL = "aliexpress.ds.sandbox.order.cancel"
+ORDER_PAY = "aliexpress.ds.sandbox.order.pay"
 DISPUTE_OPEN = "aliexpress.ds.sandbox.dispute.open"
 DISPUTE_ESCALATE = "aliexpress.ds.sandbox.dispute.escalate"
 RETURN_SHIPPED = "aliexpress.ds.sandbox.dispute.return_shipped"
@@ -86,6 +87,10 @@ class SandboxAliExpressClient(AliExpressClient):
         numbers = (response.get("result") or {}).get("order_list") or {}
         values = numbers.get("number", []) if isinstance(numbers, dict) else numbers
         return [str(number) for number in values]
+
+    def pay_order(self, supplier_order_id: str) -> None:
+        """Pay an order awaiting payment (on real AliExpress the merchant pays on the website)."""
+        self._gateway.call(ORDER_PAY, {"order_id": supplier_order_id}, retry=False)
 
     def request_cancellation(self, supplier_order_id: str, reason: str) -> CancellationTicket:
         # Not a blind repeat risk: asking twice returns the pending request, so retries are safe.

@@ -150,3 +150,14 @@ class PackagingPublic(BaseModel):
     @classmethod
     def of(cls, view: PackagingView) -> PackagingPublic:
         return cls(**view.__dict__)
+
+
+class ReorderRequest(BaseModel):
+    use_backup: bool = Field(default=False, description="Order from the mapping's backup product")
+    auto_pay: bool = False
+
+
+class PaymentPublic(BaseModel):
+    supplier_order_id: int
+    paid: bool
+    message: str

@@ -150,6 +150,12 @@ def sandbox_order_find(supplier: SandboxSupplier, method: str, params: Params) -
     return wire.envelope(method, {"result": {"order_list": {"number": [int(i) for i in ids]}}})
 
 
+def sandbox_order_pay(supplier: SandboxSupplier, method: str, params: Params) -> dict[str, Any]:
+    """What the buyer does on the website's payment page, offered by API so flows run end to end."""
+    record = supplier.pay(_required(params, "order_id"))
+    return wire.envelope(method, {"result": {"order_id": record.order_id, "order_status": record.status}})
+
+
 def sandbox_order_cancel(supplier: SandboxSupplier, method: str, params: Params) -> dict[str, Any]:
     record = supplier.request_cancellation(_required(params, "order_id"), params.get("reason", ""))
     return wire.envelope(method, {"result": {"cancellation": wire.cancellation_json(record)}})
@@ -200,6 +206,7 @@ METHODS: dict[str, Handler] = {
     "aliexpress.ds.order.tracking.get": tracking_get,
     "aliexpress.ds.sandbox.order.find": sandbox_order_find,
     "aliexpress.ds.sandbox.order.cancel": sandbox_order_cancel,
+    "aliexpress.ds.sandbox.order.pay": sandbox_order_pay,
     "aliexpress.ds.sandbox.dispute.open": sandbox_dispute_open,
     "aliexpress.ds.sandbox.dispute.escalate": sandbox_dispute_escalate,
     "aliexpress.ds.sandbox.dispute.return_shipped": sandbox_return_shipped,

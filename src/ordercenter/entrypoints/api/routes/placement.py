@@ -9,13 +9,16 @@ from ordercenter.entrypoints.api.placement_schemas import (
     OrderPreviewPublic,
     PackagingCreate,
     PackagingPublic,
+    PaymentPublic,
     PlacementResultPublic,
     PlacementResultsPublic,
     PlacementSelection,
     PreviewPublic,
+    ReorderRequest,
 )
 from ordercenter.services import packaging
-from ordercenter.services.placement import place_orders
+from ordercenter.services.payment import pay_supplier_order
+from ordercenter.services.placement import place_order, place_orders
 from ordercenter.services.placement_planning import PlacementOptions, preview_orders
 
 router = APIRouter(tags=["placement"])
@@ -57,3 +60,22 @@ def save_packaging(body: PackagingCreate, container: ContainerDep, uow: UowDep,
     view = packaging.save_packaging(uow, shop_id=token.shop_id, data=packaging.PackagingInput(**body.model_dump()),
                                     now=container.clock.now())
     return PackagingPublic.of(view)
+
+
+@router.post("/orders/{order_id}/reorder", response_model=PlacementResultPublic,
+             summary="Order again what the supplier or the merchant cancelled, from the same or the backup product")
+def reorder(order_id: int, body: ReorderRequest, container: ContainerDep, uow: UowDep,
+            token: CurrentToken) -> PlacementResultPublic:
+    outcome = place_order(uow, container.supplier_resolver(token.shop_id), container.clock, shop_id=token.shop_id,
+                          order_id=order_id, options=PlacementOptions(use_backup=body.use_backup),
+                          auto_pay=body.auto_pay, actor_id=f"token:{token.id}")
+    return PlacementResultPublic.of(outcome)
+
+
+@router.post("/supplier-orders/{supplier_order_id}/pay", response_model=PaymentPublic,
+             summary="Pay a supplier order awaiting payment (or get the steps to pay it on the supplier's site)")
+def pay(supplier_order_id: int, container: ContainerDep, uow: UowDep, token: CurrentToken) -> PaymentPublic:
+    result = pay_supplier_order(uow, container.supplier_resolver(token.shop_id), container.clock,
+                                shop_id=token.shop_id, supplier_order_id=supplier_order_id,
+                                actor_id=f"token:{token.id}")
+    return PaymentPublic(supplier_order_id=result.supplier_order_id, paid=result.paid, message=result.message)

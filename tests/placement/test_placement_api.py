@@ -1,0 +1,131 @@
+"""Preview, bulk placement, payment, reorder and packaging through the REST API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ordercenter.adapters.ports import SupplierPlatform
+from ordercenter.entrypoints.api.app import create_app
+from ordercenter.services import access
+from ordercenter.services.placement_planning import SupplierResolver
+from tests.factories import T0
+from tests.placement.conftest import Placement
+
+
+@pytest.fixture
+def api(placement: Placement, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    # The container would build its own client from the stored account; use the test's sandbox client.
+    def resolver(shop_id: int) -> SupplierResolver:
+        return placement.resolver()
+
+    monkeypatch.setattr(placement.container, "supplier_resolver", resolver)
+    token = access.create_token(placement.container.uow(), shop_id=placement.shop_id, name="t", now=T0).token
+    with TestClient(create_app(placement.container), base_url="http://test/api/v1",
+                    headers={"Authorization": f"Bearer {token}"}) as client:
+        yield client
+
+
+def test_preview_shows_items_shipping_cost_and_profit_per_order(placement: Placement, api: TestClient) -> None:
+    order_id = placement.order(currency="USD")
+    body = api.post("/placements/preview", json={"orders": [{"order_id": order_id}]}).json()
+    [preview] = body["data"]
+    assert preview["placeable"] is True
+    assert len(preview["groups"]) == 2
+    item = preview["groups"][0]["items"][0]
+    assert item["shipping"]["code"] in {o["code"] for o in item["options"]}
+    assert preview["expected_profit"]["currency"] == "USD"
+
+
+def test_bulk_placement_gives_a_result_per_order(placement: Placement, api: TestClient) -> None:
+    good, unmapped = placement.order(1001), placement.order(1002, lines=3)
+    body = api.post("/placements", json={"orders": [{"order_id": good}, {"order_id": unmapped}]}).json()
+    assert (body["placed"], body["failed"]) == (1, 1)
+    results = {r["order_id"]: r for r in body["data"]}
+    assert results[good]["placed"] is True
+    assert all(g["result"] == "placed" for g in results[good]["groups"])
+    assert "no supplier product" in results[unmapped]["summary"]
+
+
+def test_paying_a_placed_order_moves_it_to_awaiting_shipment(placement: Placement, api: TestClient) -> None:
+    order_id = placement.order(1001)
+    api.post("/placements", json={"orders": [{"order_id": order_id}]})
+    detail = api.get(f"/orders/{order_id}").json()
+    assert detail["stage"] == "awaiting_payment"
+    for so in detail["supplier_orders"]:
+        paid = api.post(f"/supplier-orders/{so['id']}/pay").json()
+        assert paid["paid"] is True, paid
+    assert api.get(f"/orders/{order_id}").json()["stage"] == "awaiting_shipment"
+    again = api.post(f"/supplier-orders/{detail['supplier_orders'][0]['id']}/pay")
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "not_allowed"
+
+
+class NoPaymentsByApi:
+    """The real AliExpress client's shape: no pay_order."""
+
+    def __init__(self, inner: SupplierPlatform) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "pay_order":
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+
+def test_without_payment_by_api_the_merchant_is_told_where_and_by_when_to_pay(
+        placement: Placement, api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    order_id = placement.order(1001)
+    api.post("/placements", json={"orders": [{"order_id": order_id}]})
+    so = api.get(f"/orders/{order_id}").json()["supplier_orders"][0]
+    monkeypatch.setattr(placement.container, "supplier_resolver",
+                        lambda shop_id: placement.resolver(NoPaymentsByApi(placement.client)))  # type: ignore[arg-type]
+    result = api.post(f"/supplier-orders/{so['id']}/pay").json()
+    assert result["paid"] is False
+    assert "before 2026-03-22" in result["message"]  # placed 2026-03-02 + 20 days
+    assert "Pay all" in result["message"]
+
+
+def test_a_supplier_cancelled_order_can_be_reordered_from_the_backup(placement: Placement, api: TestClient) -> None:
+    order_id = placement.order(1001)
+    api.post("/placements", json={"orders": [{"order_id": order_id}]})
+    first = api.get(f"/orders/{order_id}").json()["supplier_orders"]
+    # the supplier cancels one purchase (out of stock after all)
+    with placement.container.uow() as uow:
+        from ordercenter.domain.status import ActorKind, SupplierOrderStatus
+        so = uow.supplier_orders.get(placement.shop_id, first[0]["id"])
+        assert so is not None
+        so.transition_to(SupplierOrderStatus.CANCELLED, at=T0, reason="seller out of stock")
+        so.cancelled_by = ActorKind.SUPPLIER
+        order = uow.orders.get(placement.shop_id, order_id)
+        assert order is not None
+        from ordercenter.services.stage_refresh import refresh_stage
+        refresh_stage(uow, order, at=T0)
+        uow.commit()
+    assert api.get(f"/orders/{order_id}").json()["attention_reason"] == "supplier_cancelled"
+    result = api.post(f"/orders/{order_id}/reorder", json={}).json()
+    assert result["placed"] is True, result
+    after = api.get(f"/orders/{order_id}").json()
+    assert after["stage"] == "awaiting_payment"
+    attempts = sorted((so["attempt"], so["status"]) for so in after["supplier_orders"])
+    assert attempts == [(1, "cancelled"), (1, "placed"), (2, "placed")]  # history kept
+
+
+def test_packaging_preferences_reach_the_supplier_as_the_order_memo(placement: Placement, api: TestClient) -> None:
+    saved = api.put("/packaging", json={"branded_packaging": True, "note": "Add the thank-you card"}).json()
+    assert "branded packaging" in saved["memo"] and "thank-you card" in saved["memo"]
+    order_id = placement.order(1001)
+    preview = api.post("/placements/preview", json={"orders": [{"order_id": order_id}]}).json()["data"][0]
+    assert preview["packaging_note"] == saved["memo"]
+    api.post("/placements", json={"orders": [{"order_id": order_id}]})
+    memos = {line.memo for o in placement.supplier.orders() for line in o.lines}
+    assert memos == {saved["memo"]}
+
+
+def test_a_too_long_packaging_note_is_refused_naming_the_field(api: TestClient) -> None:
+    response = api.put("/packaging", json={"note": "x" * 400})
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "note"
