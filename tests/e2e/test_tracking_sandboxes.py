@@ -29,9 +29,8 @@ CABLE_SKU, POWER_BANK_SKU = "14:193", "200000639:201336100"
 
 @pytest.fixture
 def world(settings: Settings, clock: ManualClock) -> Iterator[World]:
-    # The adapter's fulfilment read is over Shopify's single-query cost limit (see test_store_push.py),
-    # so the limit is lifted here: this test is about the tracking flow, not that query.
-    yield from make_world(settings, clock, bucket_size=20_000.0, restore_rate=10_000.0, max_query_cost=100_000)
+    # Shopify's own 1,000-point query ceiling applies (the sandbox default): every read must fit under it.
+    yield from make_world(settings, clock, bucket_size=20_000.0, restore_rate=10_000.0)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ def main() -> int:
 
     if mode == "recover":
         # What the worker does at start: settle interrupted claims before placing anything.
-        reconcile_drafts(container.uow(), resolve, container.clock, stale_after=timedelta(0))
+        reconcile_drafts(container.uow(), resolve, container.clock, shop_id=shop_id, stale_after=timedelta(0))
     print("placing", flush=True)  # noqa: T201  (the test waits for this line)
     outcome = place_order(container.uow(), resolve, container.clock, shop_id=shop_id, order_id=order_id)
     print("result", outcome.summary, flush=True)  # noqa: T201

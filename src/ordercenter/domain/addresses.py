@@ -39,6 +39,16 @@ class ShippingAddress:
     def full_name(self) -> str:
         return self.name or f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def tax_number(self) -> str | None:
+        """A Brazilian CPF (11 digits) or CNPJ (14) written in the company or second address line, which is
+        where Brazilian checkouts put it; None when there is none."""
+        for text in (self.company, self.address2):
+            digits = "".join(ch for ch in text if ch.isdigit())
+            if len(digits) in (11, 14):
+                return digits
+        return None
+
     def problems(self) -> list[str]:
         """What a supplier would reject, in words; empty when the address can be shipped to."""
         problems = []

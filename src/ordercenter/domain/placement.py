@@ -159,9 +159,11 @@ class OrderPlan:
         return self.sale_total - cost
 
 
-def supplier_address_problems(country_code: str, full_name: str) -> list[str]:
+def supplier_address_problems(country_code: str, full_name: str, tax_number: str | None = None) -> list[str]:
     """Rules suppliers add on top of a complete address (AliExpress: US names need 2–32 characters
-    on each side of the space)."""
+    on each side of the space; Brazil needs the recipient's CPF for customs)."""
+    if country_code.upper() == "BR" and not tax_number:
+        return ["Brazil needs the recipient's CPF (tax number): add it to the order's company field"]
     if country_code.upper() == "US":
         first, _, last = full_name.strip().partition(" ")
         if not (2 <= len(first) <= 32 and 2 <= len(last.strip()) <= 32):

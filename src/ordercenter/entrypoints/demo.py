@@ -90,7 +90,7 @@ def write_demo_file(data_dir: Path, info: dict[str, Any]) -> Path:
     return path
 
 
-def _connect_supplier(container: Container, supplier: SandboxSupplier, shop_id: int, url: str) -> None:
+def connect_demo_supplier(container: Container, supplier: SandboxSupplier, shop_id: int, url: str) -> None:
     """The sandbox supplier as the shop's AliExpress account, its catalog mapped, packaging set."""
     now = container.clock.now()
     creds = supplier.credentials()
@@ -115,7 +115,7 @@ def _seed(container: Container, store_app: SandboxShopifyApp, supplier: SandboxS
     shop = connect_shop(container.uow(), container.connect_store, container.secrets, domain=creds.shop_domain,
                         access_token=creds.access_token, webhook_secret=creds.client_secret,
                         api_url=f"{url}/sandbox/shopify", callback_url=container.webhook_callback_url, now=now)
-    _connect_supplier(container, supplier, shop.id, url)
+    connect_demo_supplier(container, supplier, shop.id, url)
     store = store_app.store
     if not store.list_orders(creds.shop_domain):
         store.generate_orders(creds.shop_domain, DEMO_PAID_ORDERS)

@@ -63,6 +63,29 @@ def poll_supplier_orders(container: Container) -> int:
         return polling.poll_due(container.uow(), supplier_for, store_for, container.clock, limit=50)
 
 
+def reconcile_interrupted_placements(container: Container) -> int:
+    """Placements whose process died between the supplier's answer and our commit: asked, never repeated."""
+    from ordercenter.services.placement import reconcile_drafts
+
+    with container.uow() as uow:
+        shop_ids = [s.id for s in uow.shops.all()]
+    settled = 0
+    for shop_id in shop_ids:
+        settled += reconcile_drafts(container.uow(), container.supplier_resolver(shop_id), container.clock,
+                                    shop_id=shop_id)
+    return settled
+
+
+def link_duplicates(container: Container) -> int:
+    """Copies of orders fulfilled by mistake that arrived by webhook or sync: linked to their originals."""
+    from ordercenter.services.duplicates import link_pending_duplicates
+
+    with container.uow() as uow:
+        shop_ids = [s.id for s in uow.shops.all()]
+    return sum(len(link_pending_duplicates(container.uow(), shop_id=shop_id, at=container.clock.now()))
+               for shop_id in shop_ids)
+
+
 def default_jobs(sync_every_seconds: float = 600.0) -> list[PeriodicJob]:
     return [
         PeriodicJob("apply pending webhooks", 5.0, apply_pending_webhooks),
@@ -70,6 +93,8 @@ def default_jobs(sync_every_seconds: float = 600.0) -> list[PeriodicJob]:
         PeriodicJob("refresh supplier tokens", 300.0, refresh_supplier_tokens),
         PeriodicJob("send re-authorization alerts", 3600.0, send_reauthorization_alerts),
         PeriodicJob("poll supplier orders", 60.0, poll_supplier_orders),
+        PeriodicJob("settle interrupted placements", 60.0, reconcile_interrupted_placements),
+        PeriodicJob("link duplicated orders", 60.0, link_duplicates),
     ]
 
 

@@ -222,7 +222,7 @@ def place_orders(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, sh
     return results
 
 
-def reconcile_drafts(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, limit: int = 100,
+def reconcile_drafts(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, shop_id: int, limit: int = 100,
                      stale_after: timedelta = STALE_CLAIM) -> int:
     """Resolve claims left without an answer (a crash mid-placement) by asking the supplier first.
 
@@ -232,8 +232,8 @@ def reconcile_drafts(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *
     now = clock.now()
     with uow:
         stuck = [(so.shop_id, so.id, so.supplier_account_id, so.idempotency_key)
-                 for so in uow.supplier_orders.unanswered_drafts(now - stale_after, limit)]
-    for shop_id, so_id, account_id, key in stuck:
+                 for so in uow.supplier_orders.unanswered_drafts(shop_id, now - stale_after, limit)]
+    for _, so_id, account_id, key in stuck:
         _, supplier = resolve(account_id)
         try:
             found = supplier.find_orders_by_out_order_id(key)

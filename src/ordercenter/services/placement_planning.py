@@ -158,7 +158,7 @@ def plan_order(uow: UnitOfWork, resolve: SupplierResolver, order: Order, options
     if address is None or address.problems():
         problems = address.problems() if address else ["shipping address is missing"]
         blockers.append(Blocker(BlockerKind.INVALID_ADDRESS, "; ".join(problems)))
-    elif problems := supplier_address_problems(country, address.full_name):
+    elif problems := supplier_address_problems(country, address.full_name, address.tax_number):
         blockers.append(Blocker(BlockerKind.INVALID_ADDRESS, "; ".join(problems)))
     with uow:
         variant_ids = {line.variant_id for line in order.lines if line.variant_id}

@@ -46,6 +46,7 @@ def logistics_address(address: ShippingAddress) -> dict[str, str]:
         "mobile_no": mobile,
         "phone_country": phone_country,
         "locale": "en_US",
+        "cpf": address.tax_number or "" if country == "BR" else "",
     }
     return {key: value.strip() for key, value in fields.items() if value and value.strip()}
 

@@ -135,10 +135,11 @@ class SupplierOrderRepository(ShopScopedRepository[SupplierOrder]):
         ).order_by(SupplierOrder.next_poll_at.is_not(None), SupplierOrder.next_poll_at, SupplierOrder.id)
             .limit(limit)).all()
 
-    def unanswered_drafts(self, claimed_before: datetime, limit: int) -> Sequence[SupplierOrder]:
-        """Claims with neither an answer nor a failure, older than the cut-off: across all shops."""
+    def unanswered_drafts(self, shop_id: int, claimed_before: datetime, limit: int) -> Sequence[SupplierOrder]:
+        """Claims with neither an answer nor a failure, older than the cut-off."""
         return self.session.scalars(select(SupplierOrder).where(
-            SupplierOrder.status == SupplierOrderStatus.DRAFT, SupplierOrder.failure.is_(None),
+            SupplierOrder.shop_id == shop_id, SupplierOrder.status == SupplierOrderStatus.DRAFT,
+            SupplierOrder.failure.is_(None),
             SupplierOrder.created_at < claimed_before).order_by(SupplierOrder.id).limit(limit)).all()
 
 
