@@ -14,6 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 from ordercenter.domain.addresses import ShippingAddress
 from ordercenter.domain.errors import DomainError, ErrorCode
 from ordercenter.domain.money import Money
+from ordercenter.domain.placement import ShippingChoice
 from ordercenter.domain.snapshots import OrderSnapshot
 
 # ---------------------------------------------------------------- time
@@ -208,15 +209,9 @@ class SupplierProduct:
     skus: list[SupplierSku]
 
 
-@dataclass(frozen=True)
-class FreightOption:
-    code: str  # passed back as the shipping method when placing
-    company: str
-    cost: Money
-    min_days: int | None
-    max_days: int | None
-    tracked: bool
-    guaranteed_days: int | None = None
+# A shipping option of a freight quote is the domain's ShippingChoice (its `code` is passed back as the
+# shipping method when placing).
+FreightOption = ShippingChoice
 
 
 @dataclass(frozen=True)

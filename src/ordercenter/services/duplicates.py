@@ -20,8 +20,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
-
 from ordercenter.adapters.ports import Clock, StoreError, StorePlatform
 from ordercenter.domain import audit
 from ordercenter.domain.audit import OrderEventType
@@ -105,7 +103,7 @@ def link_pending_duplicates(uow: UnitOfWork, *, shop_id: int, at: datetime) -> l
     """
     with uow:
         pairs: list[tuple[int, str]] = []
-        for copy in _unlinked_copies(uow, shop_id):
+        for copy in uow.orders.unlinked_copies(shop_id):
             platform_id = original_named_by(copy.note, copy.tags)
             if platform_id is not None and platform_id != copy.platform_order_id:
                 pairs.append((copy.id, platform_id))
@@ -126,8 +124,7 @@ def order_id_for(uow: UnitOfWork, *, shop_id: int, reference: str) -> int:
         if text.isdigit() and uow.orders.get(shop_id, int(text)) is not None:
             return int(text)
         name = text if text.startswith("#") else f"#{text}"
-        found = uow.orders.session.scalars(select(Order.id).where(
-            Order.shop_id == shop_id, Order.name == name).order_by(Order.id)).first()
+        found = uow.orders.id_by_name(shop_id, name)
     if found is None:
         raise NotFound(f"no order named {name} or with id {text}" if text.isdigit() else f"no order named {name}",
                        field="order")
@@ -158,7 +155,8 @@ def _claim(uow: UnitOfWork, clock: Clock, shop_id: int, order_id: int, actor_id:
         elif pending is not None and now - pending.at >= CLAIM_TIMEOUT:
             return _StaleClaim(pending.event_id, pending.at, order.platform_order_id)  # rolls the claim back
         refusal = duplication_refusal(order, uow.supplier_orders.for_order(shop_id, order.id),
-                                      _copy_of(uow, order), in_progress_since=pending.at if pending else None)
+                                      uow.orders.copy_of(shop_id, order.id),
+                                      in_progress_since=pending.at if pending else None)
         if refusal is not None:
             raise NotAllowed(refusal, field="order_id")  # leaving the unit of work rolls the claim back
         claim = _Claim(event.id, _snapshot_of(order), duplicate_note(order.name, order.platform_order_id))
@@ -193,7 +191,7 @@ def _link(uow: UnitOfWork, at: datetime, shop_id: int, original_id: int, copy_id
             raise NotFound(f"no order with id {original_id}", field="order_id")
         # The request and the sweep may link the same copy at once: a conditional update lets exactly
         # one of them win on every backend, and only the winner writes the timelines.
-        won = _set_link(uow, shop_id, copy_id, original.id)
+        won = uow.orders.link_copy(shop_id, copy_id, original.id)
         copy = uow.orders.get(shop_id, copy_id)
         if copy is None:
             raise NotFound(f"no order with id {copy_id}", field="order_id")
@@ -230,30 +228,6 @@ def _marks(uow: UnitOfWork, order: Order) -> list[DuplicationMark]:
         if event.type is OrderEventType.ORDER_DUPLICATED and phase in _PHASES:
             marks.append(DuplicationMark(event.id, DuplicationPhase(phase), event.created_at, event.related_event_id))
     return marks
-
-
-# The three statements below belong in OrderRepository (`copy_of`, `unlinked_copies`, `link_copy`); they
-# are here only because this change may not touch the repositories. They use the repository's session.
-
-
-def _copy_of(uow: UnitOfWork, order: Order) -> Order | None:
-    return uow.orders.session.scalars(select(Order).where(
-        Order.shop_id == order.shop_id, Order.duplicate_of_order_id == order.id).order_by(Order.id)).first()
-
-
-def _set_link(uow: UnitOfWork, shop_id: int, copy_id: int, original_id: int) -> bool:
-    result = uow.orders.session.execute(
-        update(Order).where(Order.shop_id == shop_id, Order.id == copy_id, Order.duplicate_of_order_id.is_(None))
-        .values(duplicate_of_order_id=original_id).execution_options(synchronize_session=False))
-    return bool(getattr(result, "rowcount", 0) == 1)
-
-
-def _unlinked_copies(uow: UnitOfWork, shop_id: int) -> list[Order]:
-    # The note is a plain column on every backend (tags are JSON), so it narrows the search; the tag
-    # is checked in Python by `original_named_by`.
-    return list(uow.orders.session.scalars(select(Order).where(
-        Order.shop_id == shop_id, Order.duplicate_of_order_id.is_(None),
-        Order.note.like("%Duplicate of %(store order %")).order_by(Order.id)).all())
 
 
 # ---------------------------------------------------------------- the original, as the store port wants it

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from ordercenter.adapters.db.repositories import MappingFilter
 from ordercenter.domain.errors import InvalidInput, NotFound
 from ordercenter.domain.mappings import (
     MappingInput,
@@ -26,7 +26,6 @@ from ordercenter.domain.mappings import (
     normalize_variant_id,
     validate_mapping,
 )
-from ordercenter.domain.orders import LineItem, Order
 from ordercenter.domain.status import Stage
 from ordercenter.services.stage_refresh import refresh_stage
 from ordercenter.services.uow import UnitOfWork
@@ -117,7 +116,7 @@ def delete_mapping(uow: UnitOfWork, shop_id: int, mapping_id: int, now: datetime
         if mapping is None:
             raise NotFound(f"no mapping with id {mapping_id}", field="mapping_id")
         variant_id = mapping.variant_id
-        uow.mappings.session.delete(mapping)
+        uow.mappings.delete(mapping)
         refreshed = _refresh_orders(uow, shop_id, {variant_id}, now)
         uow.commit()
         return refreshed
@@ -141,18 +140,11 @@ def list_mappings(uow: UnitOfWork, shop_id: int, *, variant_id: str | None = Non
     variant = normalize_variant_id(variant_id) if variant_id else None
     product = supplier_product_id.strip() if supplier_product_id else None
     before_id = decode_cursor(cursor) if cursor else None
-    query = select(ProductMapping).where(ProductMapping.shop_id == shop_id)
-    if variant is not None:
-        query = query.where(ProductMapping.variant_id == variant)
-    if product:
-        query = query.where(or_(ProductMapping.supplier_product_id == product,
-                                ProductMapping.backup_supplier_product_id == product))
+    # One row more than the page, to learn whether there is a next one.
+    flt = MappingFilter(variant_id=variant, supplier_product_id=product, before_id=before_id, limit=limit + 1)
     with uow:
-        session = uow.mappings.session
-        count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        if before_id is not None:
-            query = query.where(ProductMapping.id < before_id)
-        rows = list(session.scalars(query.order_by(ProductMapping.id.desc()).limit(limit + 1)))
+        count = uow.mappings.count(shop_id, flt)
+        rows = list(uow.mappings.page(shop_id, flt))
     has_more = len(rows) > limit
     rows = rows[:limit]
     return MappingsPage(rows, count, encode_cursor(rows[-1].id) if has_more and rows else None)
@@ -231,14 +223,9 @@ def _refresh_orders(uow: UnitOfWork, shop_id: int, variant_ids: set[str], now: d
     if not variant_ids:
         return 0
     uow.flush()
-    with_variant = select(LineItem.order_id).where(LineItem.shop_id == shop_id,
-                                                   LineItem.variant_id.in_(variant_ids))
     # One query for the whole batch. Locked in id order, the order every writer locks in, so a sync
     # updating the same orders waits instead of deadlocking or overwriting a stale stage.
-    orders = uow.orders.session.scalars(
-        select(Order).where(Order.shop_id == shop_id, Order.stage.in_(MAPPING_SENSITIVE_STAGES),
-                            Order.id.in_(with_variant)).order_by(Order.id).with_for_update()
-    ).all()
+    orders = uow.orders.with_variants(shop_id, variant_ids, stages=MAPPING_SENSITIVE_STAGES, for_update=True)
     for order in orders:
         refresh_stage(uow, order, at=now)
     return len(orders)

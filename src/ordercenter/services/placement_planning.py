@@ -22,7 +22,6 @@ from ordercenter.domain.placement import (
     BlockerKind,
     OrderPlan,
     PlannedItem,
-    ShippingChoice,
     choose_shipping,
     group_by_seller,
     supplier_address_problems,
@@ -72,11 +71,6 @@ class _SupplierCache:
         return self.quotes[key]
 
 
-def _choice(option: FreightOption) -> ShippingChoice:
-    return ShippingChoice(option.code, option.company, option.cost, option.min_days, option.max_days,
-                          option.tracked, option.guaranteed_days)
-
-
 @dataclass(frozen=True)
 class _Candidate:
     product_id: str
@@ -123,7 +117,7 @@ def _plan_line(cache: _SupplierCache, resolve: SupplierResolver, mapping: Produc
             words = quotes.message if isinstance(quotes, SupplierError) else f"no shipping to {country}"
             reasons.append(Blocker(BlockerKind.SHIPPING_UNAVAILABLE, f"{title}: {words}", line_id))
             continue
-        choices = tuple(_choice(q) for q in quotes)
+        choices = tuple(quotes)
         shipping = choose_shipping(list(choices), options.shipping.get(line_id) or candidate.shipping_method)
         return PlannedItem(line_item_id=line_id, title=title, product_id=product.product_id, sku_id=sku.sku_id,
                            sku_attr=sku.sku_attr, quantity=units, unit_cost=sku.price, account_id=account_id,

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
-
 from ordercenter.adapters.ports import (
     AfterSaleAction,
     EmailMessage,
@@ -31,7 +29,6 @@ from ordercenter.adapters.ports import (
     SupplierProbe,
     SupplierTokens,
 )
-from ordercenter.domain.access import StaffUser
 from ordercenter.domain.errors import InvalidInput, NotFound
 from ordercenter.domain.suppliers import SupplierAccount, SupplierPlatformKind
 from ordercenter.services.uow import UnitOfWork
@@ -192,13 +189,6 @@ def refresh_due_tokens(uow: UnitOfWork, secrets: Secrets, refresher: AuthorizerF
 # ---------------------------------------------------------------- asking for re-authorization
 
 
-def _staff_emails(uow: UnitOfWork, shop_id: int) -> list[str]:
-    # StaffRepository has no listing by shop yet and repositories.py is outside this change:
-    # the one query goes through the repository's session until it grows `for_shop`.
-    return list(uow.staff.session.scalars(select(StaffUser.email).where(StaffUser.shop_id == shop_id)
-                                          .order_by(StaffUser.id)))
-
-
 def _alert(account: SupplierAccount, to: str, now: datetime, public_url: str | None) -> EmailMessage:
     deadline = account.authorization_deadline
     assert deadline is not None  # reauthorization_due checked it
@@ -229,7 +219,7 @@ def reauthorization_alerts(uow: UnitOfWork, notifier: Notifier, now: datetime, w
             account = uow.supplier_accounts.get(candidate.shop_id, candidate.id, for_update=True)
             if account is None or account.reauthorization_alerted_at is not None:
                 continue
-            recipients = _staff_emails(uow, account.shop_id)
+            recipients = uow.staff.emails_for_shop(account.shop_id)
             if not recipients:
                 log.warning("supplier account %s needs re-authorization but its shop has no staff to tell",
                             account.id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ordercenter.domain.access import ApiToken, StaffUser
@@ -17,7 +17,7 @@ from ordercenter.domain.base import Base
 from ordercenter.domain.cancellations import CancellationRequest
 from ordercenter.domain.customer_refunds import CustomerRefundRequest
 from ordercenter.domain.mappings import ProductMapping
-from ordercenter.domain.orders import Order
+from ordercenter.domain.orders import LineItem, Order
 from ordercenter.domain.packaging import PackagingPreferences
 from ordercenter.domain.polling import POLLED_STATUSES
 from ordercenter.domain.returns import ReturnRequest
@@ -122,6 +122,45 @@ class OrderRepository(ShopScopedRepository[Order]):
         ).all()
         return {stage: count for stage, count in rows}  # noqa: C416  (rows are Row objects)
 
+    def id_by_name(self, shop_id: int, name: str) -> int | None:
+        """The id of the shop's order with this name ("#1017"), the oldest if several carry it."""
+        return self.session.scalars(select(Order.id).where(
+            Order.shop_id == shop_id, Order.name == name).order_by(Order.id)).first()
+
+    def with_variants(self, shop_id: int, variant_ids: set[str], *, stages: Sequence[Stage],
+                      for_update: bool = False) -> Sequence[Order]:
+        """Orders in these stages with a line of one of these variants, in id order (the lock order)."""
+        if not variant_ids:
+            return []
+        with_variant = select(LineItem.order_id).where(LineItem.shop_id == shop_id,
+                                                       LineItem.variant_id.in_(variant_ids))
+        query = select(Order).where(Order.shop_id == shop_id, Order.stage.in_(stages),
+                                    Order.id.in_(with_variant)).order_by(Order.id)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).all()
+
+    def copy_of(self, shop_id: int, original_id: int) -> Order | None:
+        """The copy linked to this original (the oldest if several), or None."""
+        return self.session.scalars(select(Order).where(
+            Order.shop_id == shop_id, Order.duplicate_of_order_id == original_id).order_by(Order.id)).first()
+
+    def unlinked_copies(self, shop_id: int) -> Sequence[Order]:
+        """Unlinked orders whose note says they are a copy ("Duplicate of … (store order …"), in id order."""
+        # The note is a plain column on every backend (tags are JSON), so it narrows the search; the
+        # caller checks the tag.
+        return self.session.scalars(select(Order).where(
+            Order.shop_id == shop_id, Order.duplicate_of_order_id.is_(None),
+            Order.note.like("%Duplicate of %(store order %")).order_by(Order.id)).all()
+
+    def link_copy(self, shop_id: int, copy_id: int, original_id: int) -> bool:
+        """Link the copy to its original unless it is linked already; True when this call linked it."""
+        # A conditional UPDATE, so of two concurrent callers exactly one wins on every backend.
+        result = self.session.execute(
+            update(Order).where(Order.shop_id == shop_id, Order.id == copy_id, Order.duplicate_of_order_id.is_(None))
+            .values(duplicate_of_order_id=original_id).execution_options(synchronize_session=False))
+        return bool(getattr(result, "rowcount", 0) == 1)
+
 
 class SupplierOrderRepository(ShopScopedRepository[SupplierOrder]):
     entity = SupplierOrder
@@ -143,8 +182,40 @@ class SupplierOrderRepository(ShopScopedRepository[SupplierOrder]):
             SupplierOrder.created_at < claimed_before).order_by(SupplierOrder.id).limit(limit)).all()
 
 
+@dataclass(frozen=True)
+class MappingFilter:
+    variant_id: str | None = None
+    supplier_product_id: str | None = None  # the primary or the backup product
+    before_id: int | None = None  # keyset cursor: newest first, continue below this id
+    limit: int = 50
+
+
 class MappingRepository(ShopScopedRepository[ProductMapping]):
     entity = ProductMapping
+
+    def delete(self, mapping: ProductMapping) -> None:
+        """Remove a mapping loaded through this repository (so already scoped to its shop)."""
+        self.session.delete(mapping)
+
+    def _filtered(self, shop_id: int, flt: MappingFilter):  # type: ignore[no-untyped-def]
+        query = select(ProductMapping).where(ProductMapping.shop_id == shop_id)
+        if flt.variant_id is not None:
+            query = query.where(ProductMapping.variant_id == flt.variant_id)
+        if flt.supplier_product_id:
+            query = query.where(or_(ProductMapping.supplier_product_id == flt.supplier_product_id,
+                                    ProductMapping.backup_supplier_product_id == flt.supplier_product_id))
+        return query
+
+    def page(self, shop_id: int, flt: MappingFilter) -> Sequence[ProductMapping]:
+        """Up to `flt.limit` matching mappings below the cursor, newest first."""
+        query = self._filtered(shop_id, flt)
+        if flt.before_id is not None:
+            query = query.where(ProductMapping.id < flt.before_id)
+        return self.session.scalars(query.order_by(ProductMapping.id.desc()).limit(flt.limit)).all()
+
+    def count(self, shop_id: int, flt: MappingFilter) -> int:
+        """How many mappings match the filter, whatever the cursor and limit."""
+        return self.session.scalar(select(func.count()).select_from(self._filtered(shop_id, flt).subquery())) or 0
 
     def for_variants(self, shop_id: int, variant_ids: set[str]) -> Sequence[ProductMapping]:
         if not variant_ids:
@@ -197,6 +268,11 @@ class StaffRepository(ShopScopedRepository[StaffUser]):
 
     def by_email(self, email: str) -> StaffUser | None:
         return self.session.scalars(select(StaffUser).where(StaffUser.email == email)).first()
+
+    def emails_for_shop(self, shop_id: int) -> list[str]:
+        """The e-mail addresses of the shop's staff, in id order."""
+        return list(self.session.scalars(select(StaffUser.email).where(StaffUser.shop_id == shop_id)
+                                         .order_by(StaffUser.id)))
 
 
 class WebhookDeliveryRepository(ShopScopedRepository[WebhookDelivery]):

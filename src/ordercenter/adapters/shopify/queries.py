@@ -17,6 +17,20 @@ MORE_LINES_PAGE = 100
 # The search that lists orders to place: paid, nothing shipped, not closed or cancelled.
 SYNC_SEARCH = "financial_status:paid fulfillment_status:unfulfilled status:open"
 
+LINE_ITEM_FIELDS = """
+fragment LineItemFields on LineItem {
+  id
+  sku
+  title
+  name
+  variantTitle
+  quantity
+  variant { id legacyResourceId }
+  product { id legacyResourceId }
+  originalUnitPriceSet { shopMoney { amount currencyCode } }
+}
+"""
+
 ORDER_FIELDS = """
 fragment OrderFields on Order {
   id
@@ -42,22 +56,12 @@ fragment OrderFields on Order {
   }
   lineItems(first: 15) {
     pageInfo { hasNextPage endCursor }
-    nodes {
-      id
-      sku
-      title
-      name
-      variantTitle
-      quantity
-      variant { id legacyResourceId }
-      product { id legacyResourceId }
-      originalUnitPriceSet { shopMoney { amount currencyCode } }
-    }
+    nodes { ...LineItemFields }
   }
   tags
   note
 }
-"""
+""" + LINE_ITEM_FIELDS
 
 # The lines beyond the first page of an order with many lines (rare; fetched only when needed).
 ORDER_MORE_LINES = """
@@ -65,21 +69,11 @@ query OrderMoreLines($id: ID!, $cursor: String) {
   order(id: $id) {
     lineItems(first: 100, after: $cursor) {
       pageInfo { hasNextPage endCursor }
-      nodes {
-        id
-        sku
-        title
-        name
-        variantTitle
-        quantity
-        variant { id legacyResourceId }
-        product { id legacyResourceId }
-        originalUnitPriceSet { shopMoney { amount currencyCode } }
-      }
+      nodes { ...LineItemFields }
     }
   }
 }
-"""
+""" + LINE_ITEM_FIELDS
 
 ORDERS_SYNC = """
 query OrdersSync($first: Int!, $cursor: String, $query: String) {
