@@ -152,3 +152,25 @@ def test_bulk_placement_reports_each_order_and_one_failure_does_not_stop_the_oth
                            order_ids=[unmapped, good])
     assert [r.placed for r in results] == [False, True]
     assert "no supplier product" in results[0].summary
+
+
+def test_automatic_payment_taken_at_placement_moves_the_order_to_awaiting_shipment(
+        placement: Placement, clock: ManualClock) -> None:
+    order_id = placement.order()
+    outcome = place_order(placement.container.uow(), placement.resolver(), clock, shop_id=placement.shop_id,
+                          order_id=order_id, auto_pay=True)
+    assert outcome.placed, outcome.summary
+    assert stage(placement, order_id) == (Stage.AWAITING_SHIPMENT, None)
+
+
+def test_an_automatic_payment_the_supplier_did_not_take_needs_attention(placement: Placement,
+                                                                        clock: ManualClock) -> None:
+    placement.supplier.config.auto_pay_enabled = False  # the account is not allowed to pay automatically
+    order_id = placement.order()
+    place_order(placement.container.uow(), placement.resolver(), clock, shop_id=placement.shop_id,
+                order_id=order_id, auto_pay=True)
+    assert stage(placement, order_id) == (Stage.NEEDS_ATTENTION, AttentionReason.PAYMENT_FAILED)
+    with placement.container.uow() as uow:
+        order = uow.orders.get(placement.shop_id, order_id)
+        assert order is not None
+        assert "before 2026-03-22" in (order.attention_detail or "")

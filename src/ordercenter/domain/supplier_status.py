@@ -119,3 +119,14 @@ def steps_to(current: SupplierOrderStatus, target: SupplierOrderStatus) -> list[
 
 def _rank_or_last(status: SupplierOrderStatus) -> int:
     return _PROGRESS.index(status) if status in _PROGRESS else len(_PROGRESS)
+
+
+def automatic_payment_taken(order_status: str) -> bool | None:
+    """Right after a placement that asked the supplier to charge the account: True when it was paid,
+    False when the order still simply awaits payment (the charge was not taken), None when undecided."""
+    if order_status == "PLACE_ORDER_SUCCESS":
+        return False
+    target = ORDER_STATUS_TABLE.get(order_status)
+    if target is not None and _rank(target) >= _rank(SO.PAID):
+        return True
+    return None

@@ -21,6 +21,7 @@ from ordercenter.adapters.ports import (
     PlacementRequest,
     SupplierError,
     SupplierErrorKind,
+    SupplierPlatform,
 )
 from ordercenter.domain import audit
 from ordercenter.domain.errors import NotFound
@@ -29,6 +30,7 @@ from ordercenter.domain.placement import OrderPlan, PlannedGroup
 from ordercenter.domain.policies import payment_deadline
 from ordercenter.domain.status import ActorKind, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import SupplierFailure, SupplierOrder, SupplierOrderLine, idempotency_key
+from ordercenter.domain.supplier_status import automatic_payment_taken
 from ordercenter.services.placement_planning import PlacementOptions, SupplierResolver, plan_order
 from ordercenter.services.stage_refresh import refresh_stage
 from ordercenter.services.uow import UnitOfWork
@@ -162,6 +164,37 @@ def _record(uow: UnitOfWork, shop_id: int, supplier_order_id: int, now: datetime
         uow.commit()
 
 
+def _check_automatic_payment(uow: UnitOfWork, supplier: SupplierPlatform, shop_id: int, so_id: int,
+                             supplier_ids: Sequence[str], now: datetime) -> None:
+    """Did the supplier take the automatic payment? Paid → awaiting shipment; refused → needs attention.
+    Unreadable or undecided answers are left to the status poller."""
+    try:
+        taken = automatic_payment_taken(supplier.get_order(supplier_ids[0]).status)
+    except SupplierError:
+        return
+    if taken is None:
+        return
+    with uow:
+        so = uow.supplier_orders.get(shop_id, so_id, for_update=True)
+        order = uow.orders.get(shop_id, so.order_id, for_update=True) if so else None
+        if so is None or order is None or so.status is not SupplierOrderStatus.PLACED:
+            return
+        if taken:
+            so.transition_to(SupplierOrderStatus.PAID, at=now, reason="paid automatically at placement")
+        else:
+            message = "the automatic payment was not taken; pay it on the supplier's website"
+            if so.payment_deadline:
+                message += f" before {so.payment_deadline:%Y-%m-%d}"
+            so.mark_failed(SupplierFailure.PAYMENT_FAILED, message)
+            uow.events.add(audit.supplier_order_failed(shop_id, so.order_id, now, so.seller_name, message,
+                                                       SupplierFailure.PAYMENT_FAILED.value))
+        for change in so.collect_events():
+            if isinstance(change, StatusChanged):
+                uow.events.add(audit.status_changed(shop_id, so.order_id, change, ActorKind.SUPPLIER))
+        refresh_stage(uow, order, at=now)
+        uow.commit()
+
+
 def _merchant_words(error: SupplierError) -> str:
     words = error.message
     if error.supplier_message and error.supplier_message not in words:
@@ -203,6 +236,9 @@ def place_order(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, sho
                                          message=words))
             continue
         _record(uow, shop_id, claim.supplier_order_id, clock.now(), ids=result.supplier_order_ids, actor_id=actor_id)
+        if auto_pay and result.supplier_order_ids:
+            _check_automatic_payment(uow, supplier, shop_id, claim.supplier_order_id, result.supplier_order_ids,
+                                     clock.now())
         outcomes.append(GroupOutcome(group.seller_name, GroupResult.PLACED, tuple(result.supplier_order_ids)))
     return PlacementOutcome(order.id, order.name, tuple(outcomes))
 
