@@ -1,7 +1,7 @@
 """Placement benchmark: bulk placement of store orders at the sandbox supplier over real HTTP.
 
-    .venv/bin/python -m bench.placement [--orders 1000] [--rate 20] [--sellers-per-order 1|2]
-                                        [--database-url URL]
+    .venv/bin/python -m bench.placement [--orders 1000] [--rate 25] [--sellers-per-order 1|2]
+                                        [--client-rate R] [--burst B] [--database-url URL]
 
 Everything on the path is the production code: `place_orders` (claim, supplier call, record, one
 transaction each), its planning (`plan_order`: product details and a freight quote per line), the
@@ -32,6 +32,7 @@ from sqlalchemy import select
 
 from bench.loopback_server import serve_on_loopback
 from ordercenter.adapters.aliexpress import SandboxAliExpressClient
+from ordercenter.adapters.aliexpress.rate_limit import bucket_for
 from ordercenter.adapters.ports import SupplierPlatform
 from ordercenter.bootstrap import Container, bootstrap
 from ordercenter.config import Settings
@@ -147,16 +148,26 @@ def _error_code(body: bytes) -> str | None:
     return str(code) if code is not None else None
 
 
+@dataclass(frozen=True)
+class Pause:
+    """A sleep of the client: its limiter's wait before a request, or a backoff after a refusal."""
+
+    seconds: float
+    backoff: bool
+
+
 @dataclass
 class Run:
     orders: int
     groups_per_order: int
     rate: float
+    client_rate: float
+    burst: float
     wall_seconds: float
     import_seconds: float
     outcomes: list[PlacementOutcome]
     exchanges: list[Exchange]
-    pauses: list[float] = field(default_factory=list)
+    pauses: list[Pause] = field(default_factory=list)
     sandbox_orders: int = 0
     db_placed: int = 0
     problems: list[str] = field(default_factory=list)
@@ -174,12 +185,17 @@ class Run:
         return sum(1 for e in self.exchanges if e.rate_limited)
 
     @property
+    def accepted(self) -> int:
+        """Calls the sandbox processed: the ones its limit counts (a refused call is not counted)."""
+        return self.calls - self.rate_limited
+
+    @property
     def calls_per_order(self) -> float:
-        return self.calls / self.orders
+        return self.accepted / self.orders
 
     @property
     def by_method(self) -> Counter[str]:
-        return Counter(METHOD_NAMES.get(e.method, e.method) for e in self.exchanges)
+        return Counter(METHOD_NAMES.get(e.method, e.method) for e in self.exchanges if not e.rate_limited)
 
     @property
     def theoretical_orders_per_second(self) -> float:
@@ -269,15 +285,25 @@ def _progress(total: int) -> Callable[[PlacementOutcome], None]:
     return show
 
 
-def placement(orders: int, rate: float, sellers: int, database_url: str | None) -> Run:
+def placement(orders: int, rate: float, client_rate: float, burst: float | None, sellers: int,
+              database_url: str | None) -> Run:
     listings = LISTINGS[:sellers]
     supplier = SandboxSupplier(SandboxConfig(calls_per_second=rate))
     creds = supplier.credentials()
+    # The client's limiter is one bucket per app key, shaped by its first user: made here so `--burst` applies
+    # (None: the client's own default, one second's worth of calls).
+    bucket = bucket_for(creds["app_key"], client_rate, burst)
     transport = CountingTransport()
-    pauses: list[float] = []
+    pauses: list[Pause] = []
+    backed_off: set[int] = set()
 
     def sleep(seconds: float) -> None:
-        pauses.append(seconds)
+        # The first sleep after a refused call is the retry backoff; any other is the limiter's pacing.
+        last = len(transport.exchanges) - 1
+        backoff = last >= 0 and transport.exchanges[last].rate_limited and last not in backed_off
+        if backoff:
+            backed_off.add(last)
+        pauses.append(Pause(seconds, backoff))
         time.sleep(seconds)
 
     now = datetime.now(UTC)
@@ -286,19 +312,21 @@ def placement(orders: int, rate: float, sellers: int, database_url: str | None) 
         sys.stderr.write(f"importing {orders} orders ({sellers} seller(s) each)…\n")
         shop_id, account_id, order_ids, import_seconds = _setup(container, supplier, url, orders, listings, now)
         client = SandboxAliExpressClient(creds["app_key"], creds["app_secret"], creds["access_token"], base_url=url,
-                                         transport=transport, rate_limit_per_second=rate, timeout=10.0, sleep=sleep)
+                                         transport=transport, rate_limit_per_second=client_rate, timeout=10.0,
+                                         sleep=sleep)
 
         def resolve(_: int | None) -> tuple[int, SupplierPlatform]:
             return account_id, client
 
-        sys.stderr.write(f"placing at {rate:g} calls/s…\n")
+        sys.stderr.write(f"placing at {client_rate:g} calls/s (sandbox limit {rate:g})…\n")
         started = time.perf_counter()
         outcomes = place_orders(container.uow(), resolve, container.clock, shop_id=shop_id, order_ids=order_ids,
                                 on_result=_progress(orders))
         wall = time.perf_counter() - started
         sys.stderr.write("\n")
         client.close()
-        run = Run(orders, sellers, rate, wall, import_seconds, outcomes, list(transport.exchanges), pauses)
+        run = Run(orders, sellers, rate, client_rate, bucket.capacity, wall, import_seconds, outcomes,
+                  list(transport.exchanges), pauses)
         _verify(run, container, supplier, shop_id)
     return run
 
@@ -332,32 +360,38 @@ def render(run: Run) -> str:
     others = sum(count for name, count in methods.items() if name not in METHOD_NAMES.values())
     if others:
         breakdown += f", other {others}"
-    calls_per_second = run.calls / wall
+    calls_per_second = run.accepted / wall
     orders_per_second = n / wall
     theory = run.theoretical_orders_per_second
     http = sum(e.seconds for e in run.exchanges)
-    paused = sum(run.pauses)
-    rest = wall - http - paused
+    paced = sum(p.seconds for p in run.pauses if not p.backoff)
+    backoff = sum(p.seconds for p in run.pauses if p.backoff)
+    rest = wall - http - paced - backoff
     verdict = (f"exactly {run.sandbox_orders} supplier orders at the sandbox and {run.db_placed} placed in "
                "the DB, one per key" if not run.problems else "FAILED: " + "; ".join(run.problems))
     lines = [
         f"orders                      {n}  ({run.groups_per_order} seller(s) each: "
         f"{run.expected_supplier_orders} supplier orders)",
         f"verified                    {verdict}",
-        f"supplier calls              {run.calls}  ({breakdown})",
+        f"supplier calls              {run.accepted}  ({breakdown}); "
+        f"plus {run.rate_limited} refused",
         f"calls per order             {run.calls_per_order:.2f}  "
-        f"({run.calls_per_order / run.groups_per_order:.2f} per supplier order)",
-        f"wall time                   {wall:.1f} s  (importing the orders beforehand: {run.import_seconds:.1f} s, "
-        "not counted)",
+        f"({run.calls_per_order / run.groups_per_order:.2f} per supplier order; refused calls not counted)",
+        f"wall time                   {wall:.1f} s  (importing the orders beforehand, not counted: "
+        f"{run.import_seconds:.1f} s)",
         f"throughput                  {orders_per_second:.2f} orders/s, {calls_per_second:.2f} supplier calls/s",
-        f"rate limit                  {run.rate:g} calls/s per app key (client limiter and sandbox ApiCallLimit)",
+        f"rate limit                  {run.rate:g} calls/s per app key (sandbox ApiCallLimit over any 1 s; "
+        f"client limiter {run.client_rate:g}/s, burst {run.burst:g})",
         f"calls/s ÷ limit             {calls_per_second / run.rate:.1%}",
         f"theoretical best            {theory:.2f} orders/s  ({run.rate:g} ÷ {run.calls_per_order:.2f} calls "
         "per order)",
         f"measured / theoretical      {orders_per_second / theory:.1%}",
-        f"rate-limit errors           {run.rate_limited}  (ApiCallLimit answers, of {run.calls} requests)",
+        f"rate-limit errors           {run.rate_limited}  (ApiCallLimit answers, of {run.calls} requests sent)",
         "split of the wall time:",
-        f"  waiting (limiter, backoff) {paused:6.1f} s  {_share(paused, wall)}  ({len(run.pauses)} pauses)",
+        f"  waiting on the limiter     {paced:6.1f} s  {_share(paced, wall)}  "
+        f"({sum(1 for p in run.pauses if not p.backoff)} pauses)",
+        f"  backoff after ApiCallLimit {backoff:6.1f} s  {_share(backoff, wall)}  "
+        f"({sum(1 for p in run.pauses if p.backoff)} pauses)",
         f"  HTTP round trips           {http:6.1f} s  {_share(http, wall)}  (sandbox execution included)",
         f"  DB, planning, the rest     {rest:6.1f} s  {_share(rest, wall)}  "
         f"({n / rest if rest > 0 else 0:.0f} orders/s if the supplier were unlimited and instant)",
@@ -372,15 +406,21 @@ def _share(part: float, whole: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.placement", description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000, help="orders to import and place (default 1000)")
-    parser.add_argument("--rate", type=float, default=20.0,
-                        help="supplier calls per second per app key, at the client and the sandbox (default 20)")
+    parser.add_argument("--rate", type=float, default=25.0,
+                        help="supplier calls per second per app key, at the sandbox and the client (default 25)")
+    parser.add_argument("--client-rate", type=float,
+                        help="the client limiter's calls per second (default: --rate, as production configures it)")
+    parser.add_argument("--burst", type=float,
+                        help="calls the client's limiter may save up and send at once (default: the client's own, "
+                             "one second's worth of --client-rate)")
     parser.add_argument("--sellers-per-order", type=int, choices=[1, 2], default=1,
                         help="sellers (so supplier orders) per store order (default 1)")
     parser.add_argument("--database-url", help="SQLAlchemy URL (e.g. PostgreSQL); default: SQLite in a temp folder")
     args = parser.parse_args(argv)
-    if args.orders < 1 or args.rate <= 0:
-        parser.error("--orders and --rate must be positive")
-    run = placement(args.orders, args.rate, args.sellers_per_order, args.database_url)
+    client_rate = args.client_rate or args.rate
+    if args.orders < 1 or args.rate <= 0 or client_rate <= 0 or (args.burst is not None and args.burst < 1):
+        parser.error("--orders, --rate and --client-rate must be positive, --burst at least 1")
+    run = placement(args.orders, args.rate, client_rate, args.burst, args.sellers_per_order, args.database_url)
     sys.stdout.write(render(run))
     if run.problems:
         sys.stderr.write("placement benchmark FAILED: " + "; ".join(run.problems) + "\n")

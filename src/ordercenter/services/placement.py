@@ -31,7 +31,7 @@ from ordercenter.domain.policies import payment_deadline
 from ordercenter.domain.status import ActorKind, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import SupplierFailure, SupplierOrder, SupplierOrderLine, idempotency_key
 from ordercenter.domain.supplier_status import automatic_payment_taken
-from ordercenter.services.placement_planning import PlacementOptions, SupplierResolver, plan_order
+from ordercenter.services.placement_planning import PlacementOptions, SupplierCache, SupplierResolver, plan_order
 from ordercenter.services.stage_refresh import refresh_stage
 from ordercenter.services.uow import UnitOfWork
 
@@ -204,13 +204,14 @@ def _merchant_words(error: SupplierError) -> str:
 
 def place_order(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, shop_id: int, order_id: int,
                 options: PlacementOptions | None = None, auto_pay: bool = False,
-                actor_id: str | None = None) -> PlacementOutcome:
+                actor_id: str | None = None, cache: SupplierCache | None = None) -> PlacementOutcome:
     """Place one store order with its supplier(s): one supplier order per seller, never two."""
     with uow:
         order = uow.orders.get(shop_id, order_id)
     if order is None:
         raise NotFound(f"no order with id {order_id}", field="order_id")
-    plan = plan_order(uow, resolve, order, options or PlacementOptions())
+    cache = cache or SupplierCache()
+    plan = plan_order(uow, resolve, order, options or PlacementOptions(), cache)
     if not plan.placeable:
         return PlacementOutcome(order.id, order.name, blockers=tuple(b.message for b in plan.blockers))
     address = order.shipping_address
@@ -236,6 +237,8 @@ def place_order(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, sho
                                          message=words))
             continue
         _record(uow, shop_id, claim.supplier_order_id, clock.now(), ids=result.supplier_order_ids, actor_id=actor_id)
+        for item in group.items:
+            cache.consume(group.account_id, item.product_id, item.sku_attr, item.quantity)
         if auto_pay and result.supplier_order_ids:
             _check_automatic_payment(uow, supplier, shop_id, claim.supplier_order_id, result.supplier_order_ids,
                                      clock.now())
@@ -249,9 +252,11 @@ def place_orders(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, sh
                  on_result: Callable[[PlacementOutcome], None] | None = None) -> list[PlacementOutcome]:
     """Place a selection; each order gets its own result and one failure never stops the others."""
     results = []
+    cache = SupplierCache()  # one product and freight lookup per product for the whole selection
     for order_id in order_ids:
         outcome = place_order(uow, resolve, clock, shop_id=shop_id, order_id=order_id,
-                              options=(options or {}).get(order_id), auto_pay=auto_pay, actor_id=actor_id)
+                              options=(options or {}).get(order_id), auto_pay=auto_pay, actor_id=actor_id,
+                              cache=cache)
         results.append(outcome)
         if on_result is not None:
             on_result(outcome)

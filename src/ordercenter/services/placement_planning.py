@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ordercenter.adapters.ports import (
     FreightOption,
@@ -44,8 +44,12 @@ class PlacementOptions:
 
 
 @dataclass
-class _SupplierCache:
-    """Product details and quotes fetched once per call, however many orders share a product."""
+class SupplierCache:
+    """Product details and quotes fetched once per bulk action, however many orders share a product.
+
+    Stock read once would go stale as the action places orders, so each placement takes its quantities
+    off the cached stock (`consume`); the supplier still has the last word when the order is created.
+    """
 
     products: dict[tuple[int, str, str], SupplierProduct | SupplierError] = field(default_factory=dict)
     quotes: dict[tuple[int, str, str, int, str], list[FreightOption] | SupplierError] = field(default_factory=dict)
@@ -59,6 +63,14 @@ class _SupplierCache:
             except SupplierError as error:
                 self.products[key] = error
         return self.products[key]
+
+    def consume(self, account: int, product_id: str, sku_attr: str, quantity: int) -> None:
+        for key, product in list(self.products.items()):
+            if key[0] != account or key[1] != product_id or isinstance(product, SupplierError):
+                continue
+            skus = [replace(sku, stock=sku.stock - quantity) if sku.sku_attr == sku_attr else sku
+                    for sku in product.skus]
+            self.products[key] = replace(product, skus=skus)
 
     def freight(self, account: int, supplier: SupplierPlatform, product_id: str, sku_id: str, quantity: int,
                 country: str) -> list[FreightOption] | SupplierError:
@@ -89,7 +101,7 @@ def _candidates(mapping: ProductMapping, use_backup: bool) -> list[_Candidate]:
     return [primary, backup] if backup else [primary]
 
 
-def _plan_line(cache: _SupplierCache, resolve: SupplierResolver, mapping: ProductMapping, line_id: int,
+def _plan_line(cache: SupplierCache, resolve: SupplierResolver, mapping: ProductMapping, line_id: int,
                title: str, quantity: int, country: str, options: PlacementOptions
                ) -> tuple[PlannedItem | None, Blocker | None]:
     """The first candidate (primary, then backup) that exists, has stock and ships to the country."""
@@ -139,9 +151,9 @@ def _may_place(order: Order) -> bool:
 
 
 def plan_order(uow: UnitOfWork, resolve: SupplierResolver, order: Order, options: PlacementOptions,
-               cache: _SupplierCache | None = None) -> OrderPlan:
+               cache: SupplierCache | None = None) -> OrderPlan:
     """The plan for one order (its items per seller with shipping and cost), or the reasons it is blocked."""
-    cache = cache or _SupplierCache()
+    cache = cache or SupplierCache()
     sale = Money(order.total_price, order.currency)
     blockers: list[Blocker] = []
     if not _may_place(order):
@@ -185,7 +197,7 @@ def preview_orders(uow: UnitOfWork, resolve: SupplierResolver, *, shop_id: int, 
         raise InvalidInput("choose at least one order", field="order_ids")
     if len(order_ids) > MAX_ORDERS_PER_PREVIEW:
         raise InvalidInput(f"at most {MAX_ORDERS_PER_PREVIEW} orders at a time", field="order_ids")
-    cache = _SupplierCache()
+    cache = SupplierCache()
     plans = []
     for order_id in order_ids:
         with uow:

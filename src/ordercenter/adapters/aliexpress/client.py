@@ -41,6 +41,8 @@ FREIGHT_QUERY = "aliexpress.ds.freight.query"
 ORDER_CREATE = "aliexpress.ds.order.create"
 ORDER_GET = "aliexpress.trade.ds.order.get"
 TRACKING_GET = "aliexpress.ds.order.tracking.get"
+# How long a product read for planning also serves the freight quote's price check that follows it.
+PRICE_MEMORY_SECONDS = 60.0
 
 
 class AliExpressClient:
@@ -56,7 +58,10 @@ class AliExpressClient:
                                 timeout=timeout, rate_limit_per_second=rate_limit_per_second, retry=retry,
                                 clock=clock, monotonic=monotonic, sleep=sleep, rng=rng)
         self._sleep = sleep
+        self._monotonic = monotonic
         self._rng = rng or random.Random()
+        # Products recently read, by (product id, country): prices for the free-shipping threshold.
+        self._prices: dict[tuple[str, str], tuple[float, SupplierProduct]] = {}
         self.currency = currency
         self.language = language
         self.placement_attempts = placement_attempts
@@ -88,7 +93,16 @@ class AliExpressClient:
             "product_id": product_id, "ship_to_country": ship_to_country.upper(),
             "target_currency": self.currency, "target_language": self.language.split("_")[0],
         })
-        return responses.parse_product(response, product_id)
+        product = responses.parse_product(response, product_id)
+        self._prices[(product_id, ship_to_country.upper())] = (self._monotonic() + PRICE_MEMORY_SECONDS, product)
+        return product
+
+    def _product_for_prices(self, product_id: str, ship_to_country: str) -> SupplierProduct:
+        """A product read moments ago (planning just did) serves for prices; otherwise it is fetched."""
+        remembered = self._prices.get((product_id, ship_to_country.upper()))
+        if remembered is not None and remembered[0] > self._monotonic():
+            return remembered[1]
+        return self.get_product(product_id, ship_to_country)
 
     def quote_freight(self, product_id: str, sku_id: str, quantity: int, ship_to_country: str) -> list[FreightOption]:
         request = {"quantity": quantity, "shipToCountry": ship_to_country.upper(), "productId": product_id,
@@ -98,7 +112,7 @@ class AliExpressClient:
         order_total: Money | None = None
         if responses.needs_order_total(response):
             # "Free above a threshold" needs the goods' total, which the freight answer does not carry.
-            product = self.get_product(product_id, ship_to_country)
+            product = self._product_for_prices(product_id, ship_to_country)
             sku = next((s for s in product.skus if s.sku_id == sku_id), None)
             order_total = sku.price * quantity if sku else None
         return responses.parse_freight(response, order_total)
