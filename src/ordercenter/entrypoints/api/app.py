@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 from starlette.types import ASGIApp
 
@@ -46,6 +46,11 @@ def create_app(container: Container, mounts: Mapping[str, ASGIApp] | None = None
             return JSONResponse(error_body("unhealthy", f"database unreachable: {exc.__class__.__name__}"),
                                 status_code=503)
         return HealthPublic(status="ok", database=container.engine.dialect.name, version=__version__)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        # The merchant's pages come later; until then the front door is the interactive API reference.
+        return RedirectResponse("/docs")
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(orders.router)
