@@ -3,6 +3,7 @@ throttling, webhooks, and both payload shapes giving the same order."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,17 @@ class World:
     def sync(self, *, full: bool = False) -> object:
         return sync_orders(self.container.uow(), self.container.store_for(self.shop), self.container.clock,
                            shop_id=self.shop.id, full=full)
+
+    def settle(self, timeout: float = 20.0) -> None:
+        """Webhooks delivered by the store *and* applied by us (we apply them after answering 200)."""
+        deadline = time.monotonic() + timeout
+        assert self.store.wait_idle(timeout)
+        while True:
+            with self.container.uow() as uow:
+                if not uow.webhooks.pending(1):
+                    return
+            assert time.monotonic() < deadline, "stored webhooks were not applied in time"
+            time.sleep(0.05)
 
     def orders_by_platform_id(self) -> dict[str, object]:
         with self.container.uow() as uow:
@@ -142,7 +154,7 @@ def test_a_tiny_bucket_throttles_but_the_backfill_finishes_without_a_failed_requ
 def test_webhooks_from_the_store_bring_orders_in(world: World) -> None:
     world.store.webhooks.set_options(duplicate=True)
     created = world.store.generate_orders(SHOP.domain, 3)
-    assert world.store.wait_idle(10)
+    world.settle()
     orders = world.orders_by_platform_id()
     assert {str(o.id) for o in created} <= set(orders)
     one = orders[str(created[0].id)]
@@ -153,9 +165,9 @@ def test_webhooks_from_the_store_bring_orders_in(world: World) -> None:
 
 def test_an_order_cancelled_on_the_store_after_sync_leaves_to_order(world: World) -> None:
     order = world.store.generate_orders(SHOP.domain, 1)[0]
-    world.store.wait_idle(10)
+    world.settle()
     world.store.cancel_order(SHOP.domain, order.id, refund_payment=True)
-    world.store.wait_idle(10)
+    world.settle()
     stored = world.orders_by_platform_id()[str(order.id)]
     assert stored.stage is Stage.CANCELLED  # type: ignore[attr-defined]
 

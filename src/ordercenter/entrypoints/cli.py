@@ -18,6 +18,7 @@ from ordercenter.domain.errors import DomainError
 from ordercenter.domain.mappings import MappingInput
 from ordercenter.domain.status import Stage
 from ordercenter.domain.suppliers import SupplierPlatformKind
+from ordercenter.entrypoints.sandbox_cli import sandbox_app
 from ordercenter.services import access, mappings, order_queries
 from ordercenter.services import suppliers as supplier_accounts
 from ordercenter.services.ingestion import ImportOutcome
@@ -46,6 +47,7 @@ app.add_typer(shops_app, name="shops")
 suppliers_app = typer.Typer(help="Supplier accounts (AliExpress) that orders are placed with.", no_args_is_help=True)
 app.add_typer(suppliers_app, name="suppliers")
 app.add_typer(mappings_app, name="mappings")
+app.add_typer(sandbox_app, name="sandbox")
 
 out = Console()
 ShopOption = Annotated[str | None, typer.Option("--shop", help="Shop domain (default: the only shop)")]
