@@ -24,12 +24,12 @@ from typing import Any
 
 import httpx
 
-from bench.loopback_server import serve_on_loopback
 from ordercenter.adapters.ports import OrderPage, StorePlatform
 from ordercenter.adapters.shopify.client import ShopifyClient
 from ordercenter.adapters.shopify.queries import PAGE_SIZE, operation_name
 from ordercenter.bootstrap import bootstrap
 from ordercenter.config import Settings
+from ordercenter.entrypoints.loopback import serve_on_loopback
 from ordercenter.sandbox.shopify import SandboxStoreConfig, ShopConfig, create_sandbox_store
 from ordercenter.services.ingestion import ImportOutcome
 from ordercenter.services.shops import connect_shop

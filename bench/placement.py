@@ -30,7 +30,6 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from bench.loopback_server import serve_on_loopback
 from ordercenter.adapters.aliexpress import SandboxAliExpressClient
 from ordercenter.adapters.aliexpress.rate_limit import bucket_for
 from ordercenter.adapters.ports import SupplierPlatform
@@ -43,6 +42,7 @@ from ordercenter.domain.snapshots import LineSnapshot, OrderSnapshot
 from ordercenter.domain.status import FinancialStatus, FulfillmentStatus, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import SupplierOrder
 from ordercenter.domain.suppliers import SupplierAccount, SupplierPlatformKind
+from ordercenter.entrypoints.loopback import serve_on_loopback
 from ordercenter.sandbox.aliexpress import SandboxConfig, SandboxSupplier, create_sandbox_supplier
 from ordercenter.services.ingestion import import_order
 from ordercenter.services.placement import PlacementOutcome, place_orders

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import socket
 import sys
 import threading
 import time
@@ -24,6 +23,7 @@ from ordercenter.bootstrap import Container, bootstrap
 from ordercenter.config import Settings
 from ordercenter.domain.mappings import MappingInput
 from ordercenter.entrypoints.api.app import create_app
+from ordercenter.entrypoints.loopback import free_port
 from ordercenter.entrypoints.worker import start_in_thread
 from ordercenter.sandbox.aliexpress import SandboxConfig, SandboxSupplier, create_sandbox_supplier
 from ordercenter.sandbox.aliexpress.catalog import demo_catalog
@@ -40,13 +40,6 @@ log = logging.getLogger(__name__)
 DEMO_PAID_ORDERS = 30
 DEMO_PENDING_ORDERS = 4
 DEMO_ORDERS_WITHOUT_ADDRESS = 2
-
-
-def free_port(host: str) -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True)

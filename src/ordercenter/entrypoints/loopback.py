@@ -1,7 +1,7 @@
-"""An ASGI app served by uvicorn on a free loopback port, in a thread, for as long as a `with` block runs.
+"""An ASGI app served by uvicorn on a loopback port, in a thread, for as long as a `with` block runs.
 
-The benchmarks need the real wire (HTTP parsing, JSON, connection reuse) between the client and the
-sandbox; serving in-process keeps them one command with nothing else to start.
+The benchmarks and the tests that need the real wire (HTTP parsing, JSON, connection reuse) between a
+client and a sandbox use it; serving in-process keeps them one command with nothing else to start.
 """
 
 from __future__ import annotations
@@ -18,25 +18,26 @@ from starlette.types import ASGIApp
 START_TIMEOUT_SECONDS = 10.0
 
 
-def _free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on right now (the OS picks it)."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
 
 
 @contextmanager
-def serve_on_loopback(app: ASGIApp) -> Iterator[str]:
+def serve_on_loopback(app: ASGIApp, port: int | None = None) -> Iterator[str]:
     """Serve `app` at http://127.0.0.1:PORT until the block ends; yields that base URL."""
-    port = _free_port()
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="off"))
-    thread = threading.Thread(target=server.run, name="bench-uvicorn", daemon=True)
+    thread = threading.Thread(target=server.run, name=f"loopback-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"the sandbox server did not start on port {port}")
+            raise RuntimeError(f"the server did not start on port {port}")
         time.sleep(0.02)
     try:
         yield f"http://127.0.0.1:{port}"
