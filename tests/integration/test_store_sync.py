@@ -11,18 +11,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ordercenter.adapters.clock import ManualClock
+from ordercenter.adapters.db.repositories import OrderFilter
 from ordercenter.adapters.shopify.client import ShopifyClient
 from ordercenter.adapters.shopify.normalize import normalize_webhook_order
 from ordercenter.bootstrap import Container, bootstrap
 from ordercenter.config import Settings
 from ordercenter.domain.audit import OrderEventType
+from ordercenter.domain.orders import Order
 from ordercenter.domain.shops import Shop
 from ordercenter.domain.status import Stage
 from ordercenter.entrypoints.api.app import create_app
 from ordercenter.sandbox.shopify import SandboxStore, SandboxStoreConfig, ShopConfig, create_sandbox_store
 from ordercenter.services.ingestion import ImportOutcome
 from ordercenter.services.shops import connect_shop
-from ordercenter.services.store_sync import sync_orders
+from ordercenter.services.store_sync import SyncReport, sync_orders
 from tests.live_server import free_port, live_server
 
 SHOP = ShopConfig(domain="sync-test.myshopify.com", name="Sync Test", access_token="shpat_test_sync_token",
@@ -40,7 +42,7 @@ class World:
     def api_url(self) -> str:
         return f"{self.url}/sandbox/shopify"
 
-    def sync(self, *, full: bool = False) -> object:
+    def sync(self, *, full: bool = False) -> SyncReport:
         return sync_orders(self.container.uow(), self.container.store_for(self.shop), self.container.clock,
                            shop_id=self.shop.id, full=full)
 
@@ -55,15 +57,9 @@ class World:
             assert time.monotonic() < deadline, "stored webhooks were not applied in time"
             time.sleep(0.05)
 
-    def orders_by_platform_id(self) -> dict[str, object]:
+    def orders_by_platform_id(self) -> dict[str, Order]:
         with self.container.uow() as uow:
-            return {o.platform_order_id: o for o in uow.orders.page(self.shop.id, _all())}
-
-
-def _all():  # type: ignore[no-untyped-def]
-    from ordercenter.adapters.db.repositories import OrderFilter
-
-    return OrderFilter(limit=10_000)
+            return {o.platform_order_id: o for o in uow.orders.page(self.shop.id, OrderFilter(limit=10_000))}
 
 
 def make_world(settings: Settings, app_clock: ManualClock, **store_options: object) -> Iterator[World]:
@@ -111,8 +107,8 @@ def test_a_full_backfill_walks_every_page_and_imports_only_paid_unfulfilled(worl
     world.store.generate_orders(SHOP.domain, 120)
     world.store.generate_orders(SHOP.domain, 7, financial_status="PENDING")
     report = world.sync(full=True)
-    assert report.pages == 12  # type: ignore[attr-defined]  (10 orders a page: see queries.PAGE_SIZE)
-    assert report.count(ImportOutcome.CREATED) == 120  # type: ignore[attr-defined]
+    assert report.pages == 12  # 10 orders a page: see queries.PAGE_SIZE
+    assert report.count(ImportOutcome.CREATED) == 120
     assert set(world.orders_by_platform_id()) == paid_unfulfilled_ids(world.store)
 
 
@@ -134,11 +130,11 @@ def _incremental_sync(world: World, store_clock: ManualClock) -> None:
     world.store.generate_orders(SHOP.domain, 3)
     report = world.sync()
     # the 4 changed orders, plus the one updated in the watermark's own second (the search is inclusive)
-    assert report.seen == 5, report  # type: ignore[attr-defined]
-    assert report.count(ImportOutcome.CREATED) == 4, report  # type: ignore[attr-defined]
-    assert report.count(ImportOutcome.CREATED) == 4  # type: ignore[attr-defined]
+    assert report.seen == 5, report
+    assert report.count(ImportOutcome.CREATED) == 4, report
+    assert report.count(ImportOutcome.CREATED) == 4
     again = world.sync()
-    assert again.count(ImportOutcome.CREATED) == 0  # type: ignore[attr-defined]
+    assert again.count(ImportOutcome.CREATED) == 0
     assert set(world.orders_by_platform_id()) == paid_unfulfilled_ids(world.store)
 
 
@@ -148,7 +144,7 @@ def test_a_tiny_bucket_throttles_but_the_backfill_finishes_without_a_failed_requ
         world.store.webhooks.set_options(drop=True)
         world.store.generate_orders(SHOP.domain, 150)
         report = world.sync(full=True)
-        assert report.count(ImportOutcome.CREATED) == 150  # type: ignore[attr-defined]
+        assert report.count(ImportOutcome.CREATED) == 150
 
 
 def test_webhooks_from_the_store_bring_orders_in(world: World) -> None:
@@ -159,7 +155,7 @@ def test_webhooks_from_the_store_bring_orders_in(world: World) -> None:
     assert {str(o.id) for o in created} <= set(orders)
     one = orders[str(created[0].id)]
     with world.container.uow() as uow:
-        events = uow.events.for_order(world.shop.id, one.id)  # type: ignore[attr-defined]
+        events = uow.events.for_order(world.shop.id, one.id)
     assert [e.type for e in events].count(OrderEventType.ORDER_IMPORTED) == 1
 
 
@@ -169,7 +165,7 @@ def test_an_order_cancelled_on_the_store_after_sync_leaves_to_order(world: World
     world.store.cancel_order(SHOP.domain, order.id, refund_payment=True)
     world.settle()
     stored = world.orders_by_platform_id()[str(order.id)]
-    assert stored.stage is Stage.CANCELLED  # type: ignore[attr-defined]
+    assert stored.stage is Stage.CANCELLED
 
 
 def test_the_webhook_shape_and_the_graphql_shape_give_the_same_order(world: World) -> None:

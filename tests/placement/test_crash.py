@@ -53,7 +53,7 @@ def test_a_process_killed_after_the_supplier_accepted_is_recovered_without_a_sec
     # then: the interrupted purchase was found, not repeated; the other seller's was placed once
     assert second.returncode == 0, output
     assert len(placement.supplier.orders()) == 2
-    keys = {o.out_order_id for o in placement.supplier.orders()}  # type: ignore[attr-defined]
+    keys = {o.out_order_id for o in placement.supplier.orders()}
     assert keys == {so.idempotency_key for so in placement.supplier_orders(order_id)}  # type: ignore[attr-defined]
     assert {so.status for so in placement.supplier_orders(order_id)} == {  # type: ignore[attr-defined]
         SupplierOrderStatus.PLACED}

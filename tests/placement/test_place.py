@@ -15,10 +15,6 @@ from ordercenter.services.placement_planning import preview_orders
 from tests.placement.conftest import Placement
 
 
-def sandbox_orders_for(placement: Placement, key_prefix: str) -> list[object]:
-    return [o for o in placement.supplier.orders() if o.out_order_id.startswith(key_prefix)]  # type: ignore[attr-defined]
-
-
 def stage(placement: Placement, order_id: int) -> tuple[Stage, AttentionReason | None]:
     with placement.container.uow() as uow:
         order = uow.orders.get(placement.shop_id, order_id)
@@ -71,7 +67,7 @@ def test_two_workers_placing_the_same_order_at_once_place_it_once(placement: Pla
     for thread in threads:
         thread.join(60)
     assert errors == []
-    keys = [o.out_order_id for o in placement.supplier.orders()]  # type: ignore[attr-defined]
+    keys = [o.out_order_id for o in placement.supplier.orders()]
     assert len(keys) == 10  # 5 orders × 2 sellers, each exactly once
     assert len(set(keys)) == 10
 

@@ -82,7 +82,7 @@ def test_without_payment_by_api_the_merchant_is_told_where_and_by_when_to_pay(
     api.post("/placements", json={"orders": [{"order_id": order_id}]})
     so = api.get(f"/orders/{order_id}").json()["supplier_orders"][0]
     monkeypatch.setattr(placement.container, "supplier_resolver",
-                        lambda shop_id: placement.resolver(NoPaymentsByApi(placement.client)))  # type: ignore[arg-type]
+                        lambda shop_id: placement.resolver(NoPaymentsByApi(placement.client)))
     result = api.post(f"/supplier-orders/{so['id']}/pay").json()
     assert result["paid"] is False
     assert "before 2026-03-22" in result["message"]  # placed 2026-03-02 + 20 days
