@@ -64,10 +64,19 @@ def test_every_reason_an_order_cannot_be_placed_is_listed(placement: Placement) 
     order_id = placement.order(lines=4, address=us_single_name)
     [plan] = preview_orders(placement.container.uow(), placement.resolver(), shop_id=placement.shop_id,
                             order_ids=[order_id])
-    kinds = {b.kind for b in plan.blockers}
-    assert BlockerKind.UNMAPPED in kinds  # lines 3 and 4 have no mapping
-    assert BlockerKind.INVALID_ADDRESS in kinds  # a US recipient needs first and last name
-    assert BlockerKind.NOT_PLACEABLE in kinds  # the stage says needs_attention
+    assert [b.kind for b in plan.blockers] == [
+        BlockerKind.INVALID_ADDRESS,  # a US recipient needs a first and a last name
+        BlockerKind.UNMAPPED, BlockerKind.UNMAPPED,  # lines 3 and 4 have no mapping
+    ]
+
+
+def test_an_order_not_ready_for_any_other_reason_is_blocked_by_its_stage(placement: Placement) -> None:
+    from ordercenter.domain.status import FinancialStatus
+
+    order_id = placement.order(financial=FinancialStatus.PENDING)
+    [plan] = preview_orders(placement.container.uow(), placement.resolver(), shop_id=placement.shop_id,
+                            order_ids=[order_id])
+    assert [(b.kind, b.message) for b in plan.blockers] == [(BlockerKind.NOT_PLACEABLE, "#1001 is at stage unpaid")]
 
 
 def test_a_destination_the_seller_does_not_serve_is_a_blocker(placement: Placement) -> None:

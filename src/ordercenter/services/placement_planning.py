@@ -156,9 +156,6 @@ def plan_order(uow: UnitOfWork, resolve: SupplierResolver, order: Order, options
     cache = cache or SupplierCache()
     sale = Money(order.total_price, order.currency)
     blockers: list[Blocker] = []
-    if not _may_place(order):
-        detail = f" ({order.attention_detail})" if order.attention_detail else ""
-        blockers.append(Blocker(BlockerKind.NOT_PLACEABLE, f"{order.name} is at stage {order.stage.value}{detail}"))
     address = order.shipping_address
     country = address.country_code.upper() if address else ""
     if address is None or address.problems():
@@ -185,6 +182,11 @@ def plan_order(uow: UnitOfWork, resolve: SupplierResolver, order: Order, options
             blockers.append(blocker)
         if item:
             items.append(item)
+    if not _may_place(order) and not blockers:
+        # Nothing else explains it (unpaid, cancelled, already placed…): the stage does.
+        detail = f" ({order.attention_detail})" if order.attention_detail else ""
+        blockers.append(Blocker(BlockerKind.NOT_PLACEABLE, f"{order.name} is at stage {order.stage.value}{detail}"))
+    blockers = list({b.message: b for b in blockers}.values())  # a product on two lines is named once
     groups = tuple(group_by_seller(items))
     memo = packaging_memo(effective_preferences(list(prefs), groups[0].account_id if groups else None))
     return OrderPlan(order.id, order.name, groups, tuple(blockers), sale, memo)
