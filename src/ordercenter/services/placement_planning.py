@@ -182,10 +182,11 @@ def plan_order(uow: UnitOfWork, resolve: SupplierResolver, order: Order, options
             blockers.append(blocker)
         if item:
             items.append(item)
-    if not _may_place(order) and not blockers:
-        # Nothing else explains it (unpaid, cancelled, already placed…): the stage does.
+    if not _may_place(order) and not (order.stage is Stage.NEEDS_ATTENTION and blockers):
+        # Unpaid, cancelled or already placed is the reason itself; a needs_attention stage only repeats
+        # what the other blockers already say, unless nothing else explains it.
         detail = f" ({order.attention_detail})" if order.attention_detail else ""
-        blockers.append(Blocker(BlockerKind.NOT_PLACEABLE, f"{order.name} is at stage {order.stage.value}{detail}"))
+        blockers.insert(0, Blocker(BlockerKind.NOT_PLACEABLE, f"{order.name} is at stage {order.stage.value}{detail}"))
     blockers = list({b.message: b for b in blockers}.values())  # a product on two lines is named once
     groups = tuple(group_by_seller(items))
     memo = packaging_memo(effective_preferences(list(prefs), groups[0].account_id if groups else None))
