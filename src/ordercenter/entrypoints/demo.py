@@ -179,8 +179,13 @@ def run_demo(settings: Settings, *, host: str, port: int) -> None:
         console.print(f"  open {url}/docs  (API token below)")
         console.print(f"  sign in: {account.email} / {account.password}")
         console.print(f"  API token: {account.api_token}")
-        console.print(f"  sandbox store: {url}/sandbox/shopify  (shop {creds.shop_domain})")
-        console.print(f"  sandbox supplier: {url}/sandbox/aliexpress")
+        supplier_creds = supplier.credentials()
+        console.print(f"  sandbox store: {url}/sandbox/shopify", soft_wrap=True)
+        console.print(f"    shop {creds.shop_domain}, access token {creds.access_token}, "
+                      f"webhook secret {creds.client_secret}", soft_wrap=True)
+        console.print(f"  sandbox supplier: {url}/sandbox/aliexpress", soft_wrap=True)
+        console.print(f"    app key {supplier_creds['app_key']}, app secret {supplier_creds['app_secret']}, "
+                      f"access token {supplier_creds['access_token']}", soft_wrap=True)
         console.print(f"  details written to {path}")
 
     threading.Thread(target=seed_when_up, name="demo-seed", daemon=True).start()
