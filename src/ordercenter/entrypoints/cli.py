@@ -7,20 +7,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 
 from ordercenter.adapters.db.repositories import OrderFilter
-from ordercenter.bootstrap import Container, bootstrap
-from ordercenter.config import Settings
 from ordercenter.domain.errors import DomainError
-from ordercenter.domain.mappings import MappingInput
 from ordercenter.domain.status import Stage
-from ordercenter.domain.suppliers import SupplierPlatformKind
+from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, load_settings, out
+from ordercenter.entrypoints.mappings_cli import mappings_app
 from ordercenter.entrypoints.sandbox_cli import sandbox_app
-from ordercenter.services import access, mappings, order_queries
-from ordercenter.services import suppliers as supplier_accounts
+from ordercenter.entrypoints.suppliers_cli import suppliers_app
+from ordercenter.services import access, order_queries
 from ordercenter.services.ingestion import ImportOutcome
 from ordercenter.services.shops import connect_shop, resolve_shop
 from ordercenter.services.store_sync import SyncReport, sync_orders
@@ -37,39 +33,14 @@ users_app = typer.Typer(help="Staff accounts that sign in to the web pages.", no
 tokens_app = typer.Typer(help="API tokens for the REST API.", no_args_is_help=True)
 orders_app = typer.Typer(help="The Orders Center from the command line.", no_args_is_help=True)
 shops_app = typer.Typer(help="Connected Shopify stores.", no_args_is_help=True)
-mappings_app = typer.Typer(help="Product mappings: which supplier product and SKU fulfils each store variant.",
-                           no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(orders_app, name="orders")
 app.add_typer(shops_app, name="shops")
-suppliers_app = typer.Typer(help="Supplier accounts (AliExpress) that orders are placed with.", no_args_is_help=True)
 app.add_typer(suppliers_app, name="suppliers")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(sandbox_app, name="sandbox")
-
-out = Console()
-ShopOption = Annotated[str | None, typer.Option("--shop", help="Shop domain (default: the only shop)")]
-
-
-class CliError(Exception):
-    """A user-facing error: printed as one line on stderr, exit code 2."""
-
-
-def load_settings(**overrides: object) -> Settings:
-    try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise CliError(f"setting {field} (ORDERCENTER_{field.upper()}): {message}") from None
-
-
-def container(**overrides: object) -> Container:
-    return bootstrap(load_settings(**overrides))
-
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
@@ -229,172 +200,6 @@ def shops_list() -> None:
         table.add_row(shop.domain, shop.name, shop.currency, synced, state)
     out.print(table)
 
-
-@mappings_app.command("import")
-def mappings_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
-                                         help="CSV with a header row: " + ",".join(mappings.CSV_COLUMNS))],
-    shop: ShopOption = None,
-) -> None:
-    """Import mappings from a CSV file (',' or ';' separated; only variant_id and supplier_product_id are required).
-
-    Good rows are saved even when others fail. Exit code 0 when every row was saved, 1 when some rows
-    failed (listed with row number, column and reason), 2 when the file itself cannot be used.
-    """
-    c = container()
-    shop_row = resolve_shop(c.uow(), shop)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise CliError(f"{file} is not UTF-8 text; save it as 'CSV UTF-8'") from None
-    report = mappings.import_mappings_csv(c.uow(), shop_row.id, text, c.clock.now())
-    summary = Table("rows", "created", "updated", "unchanged", "failed", "orders re-checked",
-                    title=f"mapping import into {shop_row.domain}")
-    summary.add_row(*(str(n) for n in (report.rows, report.created, report.updated, report.unchanged,
-                                       report.failed, report.orders_refreshed)))
-    out.print(summary)
-    if report.errors:
-        errors = Table("row", "column", "variant_id", "reason", title="rows not imported")
-        for error in report.errors:
-            errors.add_row(str(error.row), error.field or "", error.variant_id, error.message)
-        out.print(errors)
-        raise typer.Exit(1)
-
-
-@mappings_app.command("list")
-def mappings_list(variant: Annotated[str | None, typer.Option(help="Only this store variant (id or gid)")] = None,
-                  product: Annotated[str | None, typer.Option(help="Only this supplier product (primary or "
-                                                                       "backup)")] = None,
-                  limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
-                  shop: ShopOption = None) -> None:
-    """List a shop's product mappings, newest first."""
-    c = container()
-    shop_row = resolve_shop(c.uow(), shop)
-    page = mappings.list_mappings(c.uow(), shop_row.id, variant_id=variant, supplier_product_id=product,
-                                  limit=limit)
-    table = Table("id", "variant", "country", "product", "sku_attr", "shipping", "units", "backup",
-                  title=f"{page.count} mappings")
-    for m in page.mappings:
-        backup = f"{m.backup_supplier_product_id} {m.backup_sku_attr or ''}".strip() \
-            if m.backup_supplier_product_id else ""
-        table.add_row(str(m.id), m.variant_id, m.ship_to_country or "any", m.supplier_product_id, m.sku_attr,
-                      m.shipping_method or "", str(m.units_per_item), backup)
-    out.print(table)
-
-
-@mappings_app.command("set")
-def mappings_set(
-    variant: Annotated[str, typer.Option(help="Store variant id, or gid://shopify/ProductVariant/…")],
-    product: Annotated[str, typer.Option(help="Supplier product id")],
-    sku_attr: Annotated[str, typer.Option(help="Supplier SKU attributes, e.g. 14:193#Black")] = "",
-    shipping_method: Annotated[str | None, typer.Option(help="Default shipping method")] = None,
-    country: Annotated[str, typer.Option(help="Only for orders shipped to this ISO-2 country "
-                                              "(default: every country)")] = "",
-    units: Annotated[int, typer.Option(help="Supplier units per store unit")] = 1,
-    account: Annotated[int | None, typer.Option(help="Supplier account id to buy from")] = None,
-    backup_product: Annotated[str | None, typer.Option(help="Bought when the primary is out of stock")] = None,
-    backup_sku_attr: Annotated[str | None, typer.Option(help="SKU attributes of the backup product")] = None,
-    backup_shipping_method: Annotated[str | None, typer.Option(help="Shipping method for the backup")] = None,
-    shop: ShopOption = None,
-) -> None:
-    """Create the mapping of a variant (and country), or replace what it says."""
-    c = container()
-    shop_row = resolve_shop(c.uow(), shop)
-    data = MappingInput(variant_id=variant, supplier_product_id=product, sku_attr=sku_attr,
-                        shipping_method=shipping_method, ship_to_country=country, units_per_item=units,
-                        supplier_account_id=account, backup_supplier_product_id=backup_product,
-                        backup_sku_attr=backup_sku_attr, backup_shipping_method=backup_shipping_method)
-    saved = mappings.save_mapping(c.uow(), shop_row.id, data, c.clock.now())
-    m = saved.mapping
-    out.print(f"{'created' if saved.created else 'updated'} mapping {m.id}: variant {m.variant_id} "
-              f"({m.ship_to_country or 'any country'}) → product {m.supplier_product_id} {m.sku_attr}".rstrip()
-              + f"; {saved.orders_refreshed} waiting orders re-checked")
-
-
-@mappings_app.command("delete")
-def mappings_delete(mapping_id: Annotated[int, typer.Argument(help="The id from 'mappings list'")],
-                    shop: ShopOption = None) -> None:
-    """Delete a mapping; orders waiting to be placed with it need a new one."""
-    c = container()
-    shop_row = resolve_shop(c.uow(), shop)
-    refreshed = mappings.delete_mapping(c.uow(), shop_row.id, mapping_id, c.clock.now())
-    out.print(f"mapping {mapping_id} deleted; {refreshed} waiting orders re-checked")
-
-
-def _print_authorize_link(c: Container, shop_id: int, account_id: int) -> None:
-    # The /aliexpress/authorize page needs an API token, so the CLI prints AliExpress's own consent
-    # page with our signed state; AliExpress sends the merchant back to /aliexpress/callback.
-    callback = c.settings.public_url.rstrip("/") + "/aliexpress/callback"
-    url = supplier_accounts.begin_authorization(c.uow(), c.supplier_authorizer, shop_id=shop_id,
-                                                account_id=account_id, redirect_uri=callback, now=c.clock.now(),
-                                                key=c.settings.resolved_secret_key())
-    out.print(f"authorize it within {supplier_accounts.STATE_LIFETIME_SECONDS // 60} minutes: open this link and "
-              f"log in with the AliExpress account that buys the goods (the app's callback URL must be {callback}):")
-    print(url)  # noqa: T201  (plain stdout: a wrapped URL cannot be copied)
-
-
-@suppliers_app.command("add")
-def suppliers_add(
-    platform: Annotated[SupplierPlatformKind, typer.Argument(help="The supplier platform")],
-    app_key: Annotated[str, typer.Option(help="App key of your AliExpress Open Platform app")],
-    app_secret: Annotated[str, typer.Option(help="App secret (kept encrypted)")],
-    access_token: Annotated[str | None, typer.Option(help="An access token you already have; without one, "
-                                                          "a link to authorize the account is printed")] = None,
-    api_url: Annotated[str | None, typer.Option(help="API base address instead of https://api-sg.aliexpress.com "
-                                                     "(a sandbox or a proxy)")] = None,
-    sandbox: Annotated[bool, typer.Option("--sandbox", help="The address is a sandbox supplier (after-sale "
-                                                            "actions by API)")] = False,
-    name: Annotated[str | None, typer.Option(help="How the account is shown")] = None,
-    shop: ShopOption = None,
-) -> None:
-    """Connect a supplier account: secrets kept encrypted; a given token is checked, else an authorize link printed."""
-    c = container()
-    shop_row = resolve_shop(c.uow(), shop)
-    label = name or ("AliExpress sandbox" if sandbox else "AliExpress")
-    account = supplier_accounts.connect_supplier(
-        c.uow(), c.secrets, shop_id=shop_row.id, platform=platform.value, app_key=app_key, app_secret=app_secret,
-        api_url=api_url, sandbox=sandbox, access_token=access_token, name=label, now=c.clock.now(),
-        probe=c.probe_supplier)
-    out.print(f"added supplier account {account.id}: {account.name} (app key {account.app_key}"
-              f"{', sandbox' if account.is_sandbox else ''}) to {shop_row.domain}")
-    if access_token is None and not account.is_authorized:
-        _print_authorize_link(c, shop_row.id, account.id)
-
-
-@suppliers_app.command("authorize")
-def suppliers_authorize(account_id: Annotated[int, typer.Argument(help="The id from 'suppliers list'")],
-                        shop: ShopOption = None) -> None:
-    """Print a fresh link to authorize (or re-authorize) a supplier account."""
-    c = container()
-    shop_row = resolve_shop(c.uow(), shop)
-    _print_authorize_link(c, shop_row.id, account_id)
-
-
-@suppliers_app.command("list")
-def suppliers_list(shop: ShopOption = None) -> None:
-    """List a shop's supplier accounts and whether their authorization still holds (never secrets)."""
-    c = container()
-    shop_row = resolve_shop(c.uow(), shop)
-    views = supplier_accounts.list_supplier_accounts(c.uow(), shop_id=shop_row.id, now=c.clock.now(),
-                                                     capabilities=c.supplier_capabilities)
-    table = Table("id", "name", "platform", "app key", "buyer account", "token expires", "authorized until",
-                  "state")
-    for v in views:
-        state = ("not authorized" if not v.authorized else "re-authorize soon" if v.reauthorization_due
-                 else "authorized") + (" (sandbox)" if v.sandbox else "")
-        table.add_row(str(v.id), v.name, v.platform.value, v.app_key, v.buyer_account or "",
-                      f"{v.token_expires_at:%Y-%m-%d %H:%M}" if v.token_expires_at else "",
-                      f"{v.refresh_expires_at:%Y-%m-%d %H:%M}" if v.refresh_expires_at else "",
-                      state + (f": {v.token_error}" if v.token_error else ""))
-    out.print(table)
-
-
-@suppliers_app.command("refresh-tokens")
-def suppliers_refresh_tokens() -> None:
-    """Refresh the supplier tokens that expire within 30 minutes (the worker does this every 5 minutes)."""
-    c = container()
-    count = supplier_accounts.refresh_due_tokens(c.uow(), c.secrets, c.supplier_authorizer, c.clock.now())
-    out.print(f"refreshed {count} supplier token{'s' if count != 1 else ''}")
 
 @app.command()
 def sync(shop: ShopOption = None,

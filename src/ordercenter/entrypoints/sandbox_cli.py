@@ -11,15 +11,14 @@ import json
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
-if TYPE_CHECKING:
-    from ordercenter.entrypoints.cli import CliError
+from ordercenter.entrypoints.cli_context import CliError
 
 sandbox_app = typer.Typer(help="Operator controls of the demo's sandbox store and supplier (a running "
                                "'ordercenter demo').", no_args_is_help=True)
@@ -43,8 +42,6 @@ TIMEOUT_SECONDS = 30.0
 
 
 def _fail(message: str) -> CliError:
-    from ordercenter.entrypoints.cli import CliError  # cli.py imports this module, so not at the top
-
     return CliError(message)
 
 

@@ -1,0 +1,33 @@
+"""What every command needs: settings, the container, the console, the shop option, and its error type."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from ordercenter.bootstrap import Container, bootstrap
+from ordercenter.config import Settings
+
+out = Console()
+ShopOption = Annotated[str | None, typer.Option("--shop", help="Shop domain (default: the only shop)")]
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one line on stderr, exit code 2."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise CliError(f"setting {field} (ORDERCENTER_{field.upper()}): {message}") from None
+
+
+def container(**overrides: object) -> Container:
+    return bootstrap(load_settings(**overrides))
