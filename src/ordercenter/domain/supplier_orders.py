@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ordercenter.domain.base import Base
-from ordercenter.domain.events import RecordsEvents, StatusChanged
+from ordercenter.domain.events import RecordsEvents, change_status
 from ordercenter.domain.money import Money
 from ordercenter.domain.status import SUPPLIER_ORDER_TRANSITIONS, ActorKind, SupplierOrderStatus
 
@@ -90,10 +90,8 @@ class SupplierOrder(RecordsEvents, Base):
 
     def transition_to(self, new: SupplierOrderStatus, *, at: datetime, reason: str | None = None) -> None:
         """The one door through which the status changes; records a StatusChanged event."""
-        if new is self.status:
+        if not change_status(self, SUPPLIER_ORDER_TRANSITIONS, new, at=at, reason=reason):
             return
-        SUPPLIER_ORDER_TRANSITIONS.check(self.status, new)
-        old, self.status = self.status, new
         stamp = {
             SupplierOrderStatus.PLACED: "placed_at",
             SupplierOrderStatus.PAID: "paid_at",
@@ -106,7 +104,6 @@ class SupplierOrder(RecordsEvents, Base):
         if new is not SupplierOrderStatus.CANCELLED:
             self.failure = None
             self.failure_message = None
-        self.record(StatusChanged(at, "supplier order", self.id, old.value, new.value, reason))
 
     def mark_failed(self, failure: SupplierFailure, message: str) -> None:
         self.failure = failure
