@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ordercenter.adapters.ports import Clock, SupplierError, SupplierPayments
-from ordercenter.domain import audit
 from ordercenter.domain.errors import NotAllowed, NotFound
-from ordercenter.domain.events import StatusChanged
 from ordercenter.domain.status import ActorKind, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import SupplierFailure, SupplierOrder
 from ordercenter.services.placement_planning import SupplierResolver
-from ordercenter.services.stage_refresh import refresh_stage
+from ordercenter.services.supplier_order_changes import record_failure, settle_changes
 from ordercenter.services.uow import UnitOfWork
 
 
@@ -40,14 +38,9 @@ def _apply(uow: UnitOfWork, shop_id: int, so_id: int, now: datetime, *, paid: bo
         if paid and so.status is SupplierOrderStatus.PLACED:
             so.transition_to(SupplierOrderStatus.PAID, at=now, reason="paid by API")
         elif failure is not None:
-            so.mark_failed(SupplierFailure.PAYMENT_FAILED, failure)
-            uow.events.add(audit.supplier_order_failed(shop_id, so.order_id, now, so.seller_name, failure,
-                                                       SupplierFailure.PAYMENT_FAILED.value))
-        for change in so.collect_events():
-            if isinstance(change, StatusChanged):
-                uow.events.add(audit.status_changed(shop_id, so.order_id, change,
-                                                    ActorKind.STAFF if actor_id else ActorKind.SYSTEM, actor_id))
-        refresh_stage(uow, order, at=now)
+            record_failure(uow, so, SupplierFailure.PAYMENT_FAILED, failure, at=now)
+        settle_changes(uow, so, order, at=now, actor=ActorKind.STAFF if actor_id else ActorKind.SYSTEM,
+                       actor_id=actor_id)
         uow.commit()
 
 

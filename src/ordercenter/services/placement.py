@@ -25,14 +25,13 @@ from ordercenter.adapters.ports import (
 )
 from ordercenter.domain import audit
 from ordercenter.domain.errors import NotFound
-from ordercenter.domain.events import StatusChanged
 from ordercenter.domain.placement import OrderPlan, PlannedGroup
 from ordercenter.domain.policies import payment_deadline
 from ordercenter.domain.status import ActorKind, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import SupplierFailure, SupplierOrder, SupplierOrderLine, idempotency_key
 from ordercenter.domain.supplier_status import automatic_payment_taken
 from ordercenter.services.placement_planning import PlacementOptions, SupplierCache, SupplierResolver, plan_order
-from ordercenter.services.stage_refresh import refresh_stage
+from ordercenter.services.supplier_order_changes import record_failure, settle_changes
 from ordercenter.services.uow import UnitOfWork
 
 # A claim older than this without an answer is treated as interrupted (the process died mid-call).
@@ -154,13 +153,8 @@ def _record(uow: UnitOfWork, shop_id: int, supplier_order_id: int, now: datetime
             uow.events.add(audit.supplier_order_placed(shop_id, so.order_id, now, ", ".join(ids), so.seller_name,
                                                        cost, so.idempotency_key, actor_id))
         elif failure is not None:
-            so.mark_failed(failure, message)
-            uow.events.add(audit.supplier_order_failed(shop_id, so.order_id, now, so.seller_name, message,
-                                                       failure.value))
-        for change in so.collect_events():
-            if isinstance(change, StatusChanged):
-                uow.events.add(audit.status_changed(shop_id, so.order_id, change, ActorKind.SUPPLIER))
-        refresh_stage(uow, order, at=now)
+            record_failure(uow, so, failure, message, at=now)
+        settle_changes(uow, so, order, at=now, actor=ActorKind.SUPPLIER)
         uow.commit()
 
 
@@ -185,13 +179,8 @@ def _check_automatic_payment(uow: UnitOfWork, supplier: SupplierPlatform, shop_i
             message = "the automatic payment was not taken; pay it on the supplier's website"
             if so.payment_deadline:
                 message += f" before {so.payment_deadline:%Y-%m-%d}"
-            so.mark_failed(SupplierFailure.PAYMENT_FAILED, message)
-            uow.events.add(audit.supplier_order_failed(shop_id, so.order_id, now, so.seller_name, message,
-                                                       SupplierFailure.PAYMENT_FAILED.value))
-        for change in so.collect_events():
-            if isinstance(change, StatusChanged):
-                uow.events.add(audit.status_changed(shop_id, so.order_id, change, ActorKind.SUPPLIER))
-        refresh_stage(uow, order, at=now)
+            record_failure(uow, so, SupplierFailure.PAYMENT_FAILED, message, at=now)
+        settle_changes(uow, so, order, at=now, actor=ActorKind.SUPPLIER)
         uow.commit()
 
 

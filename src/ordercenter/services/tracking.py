@@ -14,13 +14,12 @@ from ordercenter.adapters.ports import Clock, StorePlatform, SupplierOrderState,
 from ordercenter.domain import audit
 from ordercenter.domain.alerts import Alert, AlertFacts, alert_conditions
 from ordercenter.domain.errors import NotAllowed, NotFound
-from ordercenter.domain.events import StatusChanged
 from ordercenter.domain.package_allocation import LineToShip, PackedItem, allocate_package
 from ordercenter.domain.polling import next_poll_at
 from ordercenter.domain.status import ActorKind, CancellationStatus, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import Shipment, SupplierOrder
 from ordercenter.domain.supplier_status import SupplierReading, steps_to, supplier_target
-from ordercenter.services.stage_refresh import refresh_stage
+from ordercenter.services.supplier_order_changes import settle_changes
 from ordercenter.services.tracking_push import push_shipments
 from ordercenter.services.uow import UnitOfWork
 
@@ -78,10 +77,7 @@ def sync_supplier_order(uow: UnitOfWork, supplier: SupplierPlatform, store: Stor
         so.last_polled_at, so.last_poll_error = now, None
         so.next_poll_at = next_poll_at(so.status, so.placed_at or so.created_at, so.shipped_at, now)
         result.alerts_raised, result.alerts_resolved = evaluate_alerts(uow, so, now)
-        for change in so.collect_events():
-            if isinstance(change, StatusChanged):
-                uow.events.add(audit.status_changed(shop_id, so.order_id, change, ActorKind.SUPPLIER))
-        refresh_stage(uow, order, at=now)
+        settle_changes(uow, so, order, at=now, actor=ActorKind.SUPPLIER)
         uow.commit()
         result.status_after, result.next_poll_at = so.status, so.next_poll_at
 
