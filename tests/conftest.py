@@ -16,6 +16,7 @@ from ordercenter.bootstrap import Container, bootstrap
 from ordercenter.config import Settings
 from ordercenter.domain.metadata import metadata
 from tests.factories import T0
+from tests.smtp_server import Mailbox, smtp_server
 
 POSTGRES_URL = os.environ.get("ORDERCENTER_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -58,3 +59,10 @@ def container(settings: Settings, clock: ManualClock) -> Iterator[Container]:
     c = bootstrap(settings, clock=clock, migrate=settings.database_url is None)
     yield c
     c.engine.dispose()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on loopback; `mailbox.url` is its ORDERCENTER_SMTP_URL."""
+    with smtp_server() as box:
+        yield box

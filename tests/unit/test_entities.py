@@ -66,7 +66,7 @@ def test_the_idempotency_key_is_stable_for_the_same_order_group_and_attempt() ->
 
 def test_a_cancellation_decision_is_recorded_once() -> None:
     request = CancellationRequest(shop_id=1, order_id=1, supplier_order_id=1,
-                                  reason=CancellationReason.CUSTOMER_CANCELLED,
+                                  reason=CancellationReason.CUSTOMER_CHANGED_MIND,
                                   status=CancellationStatus.PENDING, requested_at=T0)
     request.decide(CancellationStatus.APPROVED, at=T0, note="seller agreed")
     assert request.decided_at == T0 and not request.is_open

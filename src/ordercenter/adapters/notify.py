@@ -45,13 +45,16 @@ class SmtpAddress:
 
 
 def mime_message(message: EmailMessage, sender: str) -> email.message.EmailMessage:
+    """Plain text, with the HTML alternative when there is one; the message's own sender and id win."""
     mime = email.message.EmailMessage()
-    mime["From"] = sender
+    mime["From"] = message.sender or sender
     mime["To"] = message.to
     mime["Subject"] = message.subject
     mime["Date"] = email.utils.formatdate(usegmt=True)
-    mime["Message-ID"] = email.utils.make_msgid(domain=sender.rpartition("@")[2] or None)
+    mime["Message-ID"] = message.message_id or email.utils.make_msgid(domain=sender.rpartition("@")[2] or None)
     mime.set_content(message.body)
+    if message.html:
+        mime.add_alternative(message.html, subtype="html")
     return mime
 
 
@@ -79,12 +82,12 @@ class SmtpNotifier:
             if a.username:
                 smtp.login(a.username, a.password or "")
             smtp.send_message(mime_message(message, a.sender))
-        log.info("e-mail '%s' sent to %s", message.subject, message.to)
+        log.info("e-mail '%s' sent to %s (%s)", message.subject, message.to, message.message_id or "no id")
 
 
 class LogNotifier:
     """Writes each e-mail to the log instead of sending it (no ORDERCENTER_SMTP_URL configured)."""
 
     def send(self, message: EmailMessage) -> None:
-        log.info("e-mail (not sent, no SMTP server configured) to %s: %s\n%s", message.to, message.subject,
-                 message.body)
+        log.info("e-mail (not sent, no SMTP server configured) to %s: %s [%s]\n%s", message.to, message.subject,
+                 message.message_id or "no id", message.body)

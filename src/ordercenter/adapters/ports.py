@@ -341,7 +341,10 @@ class SupplierPayments(Protocol):
 class EmailMessage:
     to: str
     subject: str
-    body: str
+    body: str  # plain text, always present
+    html: str | None = None  # an HTML alternative, when there is one
+    message_id: str | None = None  # "<…@…>": fixed by the outbox so a resend is the same message
+    sender: str | None = None  # the shop's own sender; None: the server's
 
 
 class Notifier(Protocol):

@@ -1,8 +1,9 @@
-"""Alerts: a supplier order that needs a person's eye (late, stalled, unpaid), raised and cleared by rules.
+"""Alerts: something that needs a person's eye (a late, stalled or unpaid supplier order, an undecided
+cancellation, an overdue refund, an unanswered customer, a silent seller), raised and cleared by rules.
 
-The rules are a pure function of the supplier order's facts and the time; the poller evaluates them
-after each look. At most one alert of a kind is open per supplier order (a partial unique index backs
-this), and an alert resolves itself when its condition no longer holds.
+The supplier-order rules are a pure function of its facts and the time; the poller evaluates them
+after each look. At most one alert of a kind is open per subject (a partial unique index backs this),
+and an alert resolves itself when its condition no longer holds.
 """
 
 from __future__ import annotations
@@ -32,15 +33,33 @@ class AlertKind(StrEnum):
     PAST_GUARANTEED_DELIVERY = "past_guaranteed_delivery"  # the supplier's delivery promise has run out
     PAYMENT_DEADLINE_NEAR = "payment_deadline_near"  # unpaid, the supplier closes it within 3 days
     PAYMENT_DEADLINE_PASSED = "payment_deadline_passed"  # unpaid past the deadline
+    CANCELLATION_UNDECIDED = "cancellation_undecided"  # a cancellation request waits 48 h for the supplier
+    REFUND_OVERDUE = "refund_overdue"  # a supplier refund has not arrived by its last expected day
+    CUSTOMER_UNANSWERED = "customer_unanswered"  # a customer's refund request waits 24 h for an answer
+    SUPPLIER_SILENT = "supplier_silent"  # the seller has not answered a message for 48 h
+    SHIPPED_AFTER_STORE_CANCEL = "shipped_after_store_cancel"  # shipped although the store order is gone
 
 
 _OPEN = text("resolved_at IS NULL")
 
 
+def supplier_order_subject(supplier_order_id: int) -> str:
+    """The subject of an alert about a supplier order."""
+    return f"supplier_order:{supplier_order_id}"
+
+
+def request_subject(kind: str, request_id: int) -> str:
+    """The subject of an alert about an after-sale request (`kind`: cancellation, return, customer_refund…)."""
+    return f"{kind}:{request_id}"
+
+
 class Alert(Base):
+    """Something that needs a person, about one subject (a supplier order or an after-sale request)."""
+
     __tablename__ = "alerts"
     __table_args__ = (
-        Index("uq_alerts_open_kind", "supplier_order_id", "kind", unique=True,
+        # At most one open alert of a kind per subject; resolved ones are history and may repeat.
+        Index("uq_alerts_open_subject", "subject", "kind", unique=True,
               sqlite_where=_OPEN, postgresql_where=_OPEN),
         Index("ix_alerts_shop_open", "shop_id", "resolved_at"),
     )
@@ -48,7 +67,9 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
-    supplier_order_id: Mapped[int] = mapped_column(ForeignKey("supplier_orders.id"), index=True)
+    supplier_order_id: Mapped[int | None] = mapped_column(ForeignKey("supplier_orders.id"), index=True,
+                                                          default=None)
+    subject: Mapped[str] = mapped_column(default="")  # see supplier_order_subject / request_subject
     kind: Mapped[AlertKind]
     message: Mapped[str]
     raised_at: Mapped[datetime]

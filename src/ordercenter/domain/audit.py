@@ -35,6 +35,12 @@ class OrderEventType(StrEnum):
     ORDER_DUPLICATED = "order_duplicated"  # a copy was created on the store
     ALERT_RAISED = "alert_raised"  # a supplier order is late, stalled or unpaid (domain/alerts.py)
     ALERT_RESOLVED = "alert_resolved"  # the alert's condition cleared
+    SUPPLIER_MESSAGE_SENT = "supplier_message_sent"  # the merchant wrote to the seller
+    SUPPLIER_MESSAGE_RECEIVED = "supplier_message_received"  # the seller answered
+    CUSTOMER_REPLIED = "customer_replied"  # the merchant's answer e-mailed to the customer
+    CUSTOMER_REFUNDED = "customer_refunded"  # money went back to the customer on the store
+    ORDER_CANCELLED_ON_STORE = "order_cancelled_on_store"  # Order Center cancelled the store order
+    EMAIL_QUEUED = "email_queued"  # an e-mail about this order was written to the outbox
 
 
 class OrderEvent(Base):
@@ -155,12 +161,13 @@ def tracking_pushed(shop_id: int, order_id: int, at: datetime, *, supplier_order
                        number=number, carrier=carrier, url=url, fulfillment_id=fulfillment_id, update=update)
 
 
-def alert_raised(shop_id: int, order_id: int, at: datetime, *, supplier_order_id: int, kind: str,
+def alert_raised(shop_id: int, order_id: int, at: datetime, *, supplier_order_id: int | None, kind: str,
                  message: str) -> OrderEvent:
     return order_event(shop_id, order_id, OrderEventType.ALERT_RAISED, at, f"Alert: {message}",
                        supplier_order_id=supplier_order_id, kind=kind)
 
 
-def alert_resolved(shop_id: int, order_id: int, at: datetime, *, supplier_order_id: int, kind: str) -> OrderEvent:
+def alert_resolved(shop_id: int, order_id: int, at: datetime, *, supplier_order_id: int | None,
+                   kind: str) -> OrderEvent:
     return order_event(shop_id, order_id, OrderEventType.ALERT_RESOLVED, at,
                        f"Alert cleared: {kind.replace('_', ' ')}", supplier_order_id=supplier_order_id, kind=kind)

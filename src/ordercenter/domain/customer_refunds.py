@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,6 +12,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ordercenter.domain.base import Base
 from ordercenter.domain.events import RecordsEvents, change_status
 from ordercenter.domain.status import CUSTOMER_REFUND_TRANSITIONS, CustomerRefundStatus
+
+
+class CustomerRefundSource(StrEnum):
+    """How the request reached Order Center."""
+
+    MANUAL = "manual"  # recorded by the merchant
+    EMAIL = "email"  # pasted from the customer's e-mail
+    STORE = "store"  # a refund or cancellation made directly on the store (already given)
+
+
+# A request with no reply after this long raises an alert: customers expect an answer within a day.
+REPLY_ALERT_AFTER = timedelta(hours=24)
 
 
 class CustomerRefundRequest(RecordsEvents, Base):
@@ -30,6 +43,14 @@ class CustomerRefundRequest(RecordsEvents, Base):
     received_at: Mapped[datetime]
     replied_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    source: Mapped[CustomerRefundSource] = mapped_column(default=CustomerRefundSource.MANUAL)
+    customer_name: Mapped[str] = mapped_column(default="")
+    amount_requested: Mapped[Decimal | None] = mapped_column(default=None)
+    reply_subject: Mapped[str | None] = mapped_column(default=None)
+    # The supplier-side request that recovers the money (one of the two, when linked).
+    cancellation_request_id: Mapped[int | None] = mapped_column(ForeignKey("cancellation_requests.id"),
+                                                                 default=None)
+    return_request_id: Mapped[int | None] = mapped_column(ForeignKey("return_requests.id"), default=None)
 
     @property
     def is_open(self) -> bool:

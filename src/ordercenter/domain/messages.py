@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ordercenter.domain.base import Base
@@ -20,6 +20,7 @@ class MessageDirection(StrEnum):
 
 class SupplierMessage(Base):
     __tablename__ = "supplier_messages"
+    __table_args__ = (UniqueConstraint("shop_id", "supplier_order_id", "supplier_message_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
@@ -30,3 +31,11 @@ class SupplierMessage(Base):
     sent_at: Mapped[datetime]
     # When no answer has come by this time, the merchant is told the supplier is silent.
     answer_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The supplier's own id of the message (sent or read by API); unique per supplier order.
+    supplier_message_id: Mapped[str | None] = mapped_column(default=None)
+    template: Mapped[str | None] = mapped_column(default=None)  # the template key it was written from
+    assisted: Mapped[bool] = mapped_column(default=False)  # to be pasted on the supplier's website by a person
+    answered_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Silence handling: a reminder after 48 hours, then the suggestion to open a return/refund request.
+    reminded_at: Mapped[datetime | None] = mapped_column(default=None)
+    escalation_suggested_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -9,6 +9,7 @@ from ordercenter.domain import (  # noqa: F401  (imported for their table defini
     mappings,
     messages,
     orders,
+    outbox,
     packaging,
     returns,
     shops,

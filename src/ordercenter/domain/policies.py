@@ -129,31 +129,29 @@ DEFAULT_REFUND_ARRIVAL_DAYS = (3, 20)
 
 
 @cache
-def _holidays_for(country_code: str) -> holidays.HolidayBase | None:
-    try:
-        return holidays.country_holidays(country_code.upper())
-    except NotImplementedError:
-        return None
+def _calendar(country_code: str | None) -> holidays.HolidayBase:
+    """The country's working-day calendar: its own weekend and public holidays (Saudi Arabia and Israel
+    rest on Friday and Saturday); a country the library does not know gets Saturday-Sunday and no holidays."""
+    if country_code:
+        try:
+            return holidays.country_holidays(country_code.upper())
+        except NotImplementedError:
+            pass
+    return holidays.HolidayBase()
 
 
 def is_business_day(day: date, country_code: str | None) -> bool:
-    if day.weekday() >= 5:
-        return False
-    calendar = _holidays_for(country_code) if country_code else None
-    return calendar is None or day not in calendar
+    return bool(_calendar(country_code).is_working_day(day))
 
 
 def add_business_days(start: date, days: int, country_code: str | None) -> date:
-    """The date `days` business days after `start` (weekends and the country's public holidays skipped)."""
+    """The date `days` business days after `start` (the country's weekend and public holidays skipped)."""
     if days < 0:
         raise InvalidInput("business days cannot be negative", field="days")
-    current = start
-    remaining = days
-    while remaining:
-        current += timedelta(days=1)
-        if is_business_day(current, country_code):
-            remaining -= 1
-    return current
+    if days == 0:
+        return start
+    nth: date = _calendar(country_code).get_nth_working_day(start, days)
+    return nth
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ class ReturnReason(StrEnum):
     DAMAGED = "damaged"  # damaged or defective
     WRONG_ITEM = "wrong_item"  # a different item arrived
     COUNTERFEIT = "counterfeit"  # not genuine
-    CHANGED_MIND = "changed_mind"  # the customer no longer wants it (free-return sellers only)
+    OTHER = "other"  # the description says why
 
 
 _OPEN = frozenset(
@@ -63,6 +63,22 @@ class ReturnRequest(RecordsEvents, Base):
     refund_expected_from: Mapped[date | None] = mapped_column(default=None)
     refund_expected_by: Mapped[date | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The supplier's dispute id, when it takes disputes by API; assisted requests keep steps and link.
+    supplier_dispute_id: Mapped[str | None] = mapped_column(default=None)
+    supplier_status: Mapped[str | None] = mapped_column(default=None)  # the supplier's own value
+    assisted: Mapped[bool] = mapped_column(default=False)
+    steps: Mapped[list[Any]] = mapped_column(default=list)
+    link: Mapped[str | None] = mapped_column(default=None)
+    decision_note: Mapped[str | None] = mapped_column(default=None)
+    # Return instructions: where to send the goods, by when, and the label when one is given.
+    return_address: Mapped[str | None] = mapped_column(default=None)
+    return_ship_by: Mapped[date | None] = mapped_column(default=None)
+    return_label_url: Mapped[str | None] = mapped_column(default=None)
+    escalated_at: Mapped[datetime | None] = mapped_column(default=None)
+    # How the supplier was paid and from which country: they decide when the refund arrives.
+    payment_method: Mapped[str | None] = mapped_column(default=None)
+    payer_country: Mapped[str | None] = mapped_column(default=None)
+    refund_arrived_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def is_open(self) -> bool:

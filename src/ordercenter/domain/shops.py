@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,6 +41,11 @@ class Shop(Base):
     notify_customer_on_fulfillment: Mapped[bool] = mapped_column(default=True)
     orders_synced_through: Mapped[datetime | None] = mapped_column(default=None)
     uninstalled_at: Mapped[datetime | None] = mapped_column(default=None)
+    # E-mail: the sender of this shop's mail (None: the server's), who gets the merchant's mail
+    # (empty: the staff), and the kinds switched off (values of outbox.EmailKind).
+    email_sender: Mapped[str | None] = mapped_column(default=None)
+    notification_emails: Mapped[list[Any]] = mapped_column(default=list)
+    emails_off: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime]
 
     @property

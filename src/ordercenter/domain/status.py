@@ -150,7 +150,10 @@ class CustomerRefundStatus(StrEnum):
 CUSTOMER_REFUND_TRANSITIONS = TransitionTable[CustomerRefundStatus](
     "customer refund request",
     {
-        CustomerRefundStatus.NEW: frozenset({CustomerRefundStatus.REPLIED}),
+        # A refund made directly on the store may settle a request before anyone answered it.
+        CustomerRefundStatus.NEW: frozenset(
+            {CustomerRefundStatus.REPLIED, CustomerRefundStatus.REFUNDED, CustomerRefundStatus.RESOLVED}
+        ),
         CustomerRefundStatus.REPLIED: frozenset(
             {CustomerRefundStatus.REFUNDED, CustomerRefundStatus.DECLINED, CustomerRefundStatus.RESOLVED}
         ),

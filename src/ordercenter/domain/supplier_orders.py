@@ -51,6 +51,10 @@ class SupplierOrder(RecordsEvents, Base):
     shipping_cost: Mapped[Decimal] = mapped_column(default=Decimal(0))
     shipping_method: Mapped[str | None] = mapped_column(default=None)
     packaging_note: Mapped[str] = mapped_column(default="")
+    # The seller's kind (policies.SellerType: decides the free-return terms) and how we paid it
+    # (policies.PaymentMethod: decides how long a refund takes to arrive).
+    seller_type: Mapped[str] = mapped_column(default="standard")
+    payment_method: Mapped[str] = mapped_column(default="card")
     failure: Mapped[SupplierFailure | None] = mapped_column(default=None)
     failure_message: Mapped[str | None] = mapped_column(default=None)
     guaranteed_delivery_days: Mapped[int | None] = mapped_column(default=None)

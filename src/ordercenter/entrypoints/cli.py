@@ -12,9 +12,16 @@ from rich.table import Table
 from ordercenter.adapters.db.repositories import OrderFilter
 from ordercenter.domain.errors import DomainError
 from ordercenter.domain.status import Stage
+from ordercenter.entrypoints.cancellations_cli import cancellations_app
+from ordercenter.entrypoints.deadlines_cli import deadlines
 from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, load_settings, out
 from ordercenter.entrypoints.mappings_cli import mappings_app
+from ordercenter.entrypoints.messages_cli import messages_app
+from ordercenter.entrypoints.outbox_cli import outbox_app
+from ordercenter.entrypoints.refunds_cli import refunds_app
+from ordercenter.entrypoints.returns_cli import returns_app
 from ordercenter.entrypoints.sandbox_cli import sandbox_app
+from ordercenter.entrypoints.supplier_orders_cli import supplier_orders_app
 from ordercenter.entrypoints.suppliers_cli import suppliers_app
 from ordercenter.services import access, order_queries
 from ordercenter.services.ingestion import ImportOutcome
@@ -41,6 +48,13 @@ app.add_typer(shops_app, name="shops")
 app.add_typer(suppliers_app, name="suppliers")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(supplier_orders_app, name="supplier-orders")
+app.add_typer(cancellations_app, name="cancellations")
+app.add_typer(returns_app, name="returns")
+app.add_typer(refunds_app, name="refunds")
+app.add_typer(messages_app, name="messages")
+app.add_typer(outbox_app, name="outbox")
+app.command("deadlines")(deadlines)
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ordercenter.adapters.ports import Clock, StorePlatform, SupplierOrderState, SupplierPlatform, TrackingPackage
-from ordercenter.domain import audit
-from ordercenter.domain.alerts import Alert, AlertFacts, alert_conditions
+from ordercenter.domain.alerts import AlertFacts, AlertKind, alert_conditions, supplier_order_subject
 from ordercenter.domain.errors import NotAllowed, NotFound
 from ordercenter.domain.package_allocation import LineToShip, PackedItem, allocate_package
 from ordercenter.domain.polling import next_poll_at
 from ordercenter.domain.status import ActorKind, CancellationStatus, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import Shipment, SupplierOrder
 from ordercenter.domain.supplier_status import SupplierReading, steps_to, supplier_target
+from ordercenter.services.alerting import settle_alerts
 from ordercenter.services.supplier_order_changes import settle_changes
 from ordercenter.services.tracking_push import push_shipments
 from ordercenter.services.uow import UnitOfWork
@@ -209,24 +209,15 @@ def alert_facts(so: SupplierOrder) -> AlertFacts:
                       has_tracking=bool(so.shipments), last_movement_at=max(movements, default=None))
 
 
+# The kinds the supplier-order rules own; other rules may put alerts on the same subject.
+_SUPPLIER_ORDER_RULE_KINDS = frozenset({
+    AlertKind.NO_TRACKING_7_DAYS_AFTER_PAYMENT, AlertKind.TRACKING_STALLED_48H, AlertKind.PAST_GUARANTEED_DELIVERY,
+    AlertKind.PAYMENT_DEADLINE_NEAR, AlertKind.PAYMENT_DEADLINE_PASSED,
+})
+
+
 def evaluate_alerts(uow: UnitOfWork, so: SupplierOrder, now: datetime) -> tuple[list[str], list[str]]:
     """Raise the alerts whose condition holds and resolve the open ones whose condition cleared."""
-    holding = alert_conditions(alert_facts(so), now)
-    open_alerts = {a.kind: a for a in uow.alerts.open_for_supplier_order(so.shop_id, so.id)}
-    raised, resolved = [], []
-    for kind, message in holding.items():
-        if kind in open_alerts:
-            open_alerts[kind].message = message  # keep the count of days current
-            continue
-        uow.alerts.add(Alert(shop_id=so.shop_id, order_id=so.order_id, supplier_order_id=so.id, kind=kind,
-                             message=message, raised_at=now))
-        uow.events.add(audit.alert_raised(so.shop_id, so.order_id, now, supplier_order_id=so.id, kind=kind.value,
-                                          message=message))
-        raised.append(kind.value)
-    for kind, alert in open_alerts.items():
-        if kind not in holding:
-            alert.resolve(now)
-            uow.events.add(audit.alert_resolved(so.shop_id, so.order_id, now, supplier_order_id=so.id,
-                                                kind=kind.value))
-            resolved.append(kind.value)
-    return raised, resolved
+    return settle_alerts(uow, shop_id=so.shop_id, order_id=so.order_id, subject=supplier_order_subject(so.id),
+                         holding=alert_conditions(alert_facts(so), now), managed=_SUPPLIER_ORDER_RULE_KINDS,
+                         now=now, supplier_order_id=so.id)

@@ -25,6 +25,8 @@ class UnitOfWork(Protocol):
     webhooks: repos.WebhookDeliveryRepository
     alerts: repos.AlertRepository
     packaging: repos.PackagingRepository
+    messages: repos.MessageRepository
+    outbox: repos.OutboxRepository
 
     def __enter__(self) -> Self: ...
 
@@ -58,6 +60,8 @@ class SqlAlchemyUnitOfWork:
         self.webhooks = repos.WebhookDeliveryRepository(self.session)
         self.alerts = repos.AlertRepository(self.session)
         self.packaging = repos.PackagingRepository(self.session)
+        self.messages = repos.MessageRepository(self.session)
+        self.outbox = repos.OutboxRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -17,7 +17,9 @@ from ordercenter.domain.base import Base
 from ordercenter.domain.cancellations import CancellationRequest
 from ordercenter.domain.customer_refunds import CustomerRefundRequest
 from ordercenter.domain.mappings import ProductMapping
+from ordercenter.domain.messages import SupplierMessage
 from ordercenter.domain.orders import LineItem, Order
+from ordercenter.domain.outbox import EmailStatus, OutboxEmail
 from ordercenter.domain.packaging import PackagingPreferences
 from ordercenter.domain.polling import POLLED_STATUSES
 from ordercenter.domain.returns import ReturnRequest
@@ -244,6 +246,46 @@ class CustomerRefundRepository(ShopScopedRepository[CustomerRefundRequest]):
     entity = CustomerRefundRequest
 
 
+class MessageRepository(ShopScopedRepository[SupplierMessage]):
+    entity = SupplierMessage
+
+    def thread(self, shop_id: int, supplier_order_id: int) -> Sequence[SupplierMessage]:
+        """The messages of one supplier order, oldest first."""
+        return self.session.scalars(select(SupplierMessage).where(
+            SupplierMessage.shop_id == shop_id, SupplierMessage.supplier_order_id == supplier_order_id)
+            .order_by(SupplierMessage.sent_at, SupplierMessage.id)).all()
+
+
+class OutboxRepository(ShopScopedRepository[OutboxEmail]):
+    entity = OutboxEmail
+
+    def by_dedupe_key(self, shop_id: int, dedupe_key: str) -> OutboxEmail | None:
+        return self.session.scalars(select(OutboxEmail).where(
+            OutboxEmail.shop_id == shop_id, OutboxEmail.dedupe_key == dedupe_key)).first()
+
+    def due(self, now: datetime, limit: int) -> list[tuple[int, int]]:
+        """(shop id, id) of pending e-mails (every shop) due now that no live sender holds, oldest first."""
+        return [(row.shop_id, row.id) for row in self.session.execute(select(OutboxEmail.shop_id, OutboxEmail.id).where(
+            OutboxEmail.status == EmailStatus.PENDING, OutboxEmail.next_attempt_at <= now,
+            or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now),
+        ).order_by(OutboxEmail.next_attempt_at, OutboxEmail.id).limit(limit))]
+
+    def claim(self, email_id: int, now: datetime, until: datetime) -> bool:
+        """Take one due e-mail for sending; of two senders exactly one wins (a conditional UPDATE)."""
+        result = self.session.execute(
+            update(OutboxEmail).where(
+                OutboxEmail.id == email_id, OutboxEmail.status == EmailStatus.PENDING,
+                or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now))
+            .values(claimed_until=until).execution_options(synchronize_session=False))
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def page(self, shop_id: int, *, status: EmailStatus | None, limit: int) -> Sequence[OutboxEmail]:
+        query = select(OutboxEmail).where(OutboxEmail.shop_id == shop_id)
+        if status is not None:
+            query = query.where(OutboxEmail.status == status)
+        return self.session.scalars(query.order_by(OutboxEmail.id.desc()).limit(limit)).all()
+
+
 class EventRepository(ShopScopedRepository[OrderEvent]):
     entity = OrderEvent
 
@@ -303,6 +345,10 @@ class PackagingRepository(ShopScopedRepository[PackagingPreferences]):
 
 class AlertRepository(ShopScopedRepository[Alert]):
     entity = Alert
+
+    def open_for_subject(self, shop_id: int, subject: str) -> Sequence[Alert]:
+        return self.session.scalars(select(Alert).where(
+            Alert.shop_id == shop_id, Alert.subject == subject, Alert.resolved_at.is_(None)).order_by(Alert.id)).all()
 
     def open_for_supplier_order(self, shop_id: int, supplier_order_id: int) -> Sequence[Alert]:
         return self.session.scalars(select(Alert).where(

@@ -13,9 +13,15 @@ from ordercenter import __version__
 from ordercenter.bootstrap import Container
 from ordercenter.entrypoints.api.errors import error_body, install_error_handlers
 from ordercenter.entrypoints.api.routes import (
+    cancellations,
+    customer_refunds,
+    deadlines,
     mappings,
+    messages,
     orders,
+    outbox,
     placement,
+    returns,
     store_install,
     supplier_auth,
     suppliers,
@@ -60,6 +66,8 @@ def create_app(container: Container, mounts: Mapping[str, ASGIApp] | None = None
     api.include_router(placement.router)
     api.include_router(supplier_orders_router)
     api.include_router(alerts_router)
+    for after_sale in (cancellations, returns, customer_refunds, messages, deadlines, outbox):
+        api.include_router(after_sale.router)
     app.include_router(api)
     app.include_router(webhooks.router)
     app.include_router(store_install.router)

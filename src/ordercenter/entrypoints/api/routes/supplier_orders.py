@@ -20,7 +20,8 @@ router = APIRouter(prefix="/supplier-orders", tags=["supplier orders"])
 class AlertPublic(BaseModel):
     id: int
     order_id: int
-    supplier_order_id: int
+    supplier_order_id: int | None
+    subject: str
     kind: AlertKind
     message: str
     raised_at: datetime
@@ -29,7 +30,7 @@ class AlertPublic(BaseModel):
     @classmethod
     def of(cls, alert: Alert) -> AlertPublic:
         return cls(id=alert.id, order_id=alert.order_id, supplier_order_id=alert.supplier_order_id,
-                   kind=alert.kind, message=alert.message, raised_at=alert.raised_at,
+                   subject=alert.subject, kind=alert.kind, message=alert.message, raised_at=alert.raised_at,
                    resolved_at=alert.resolved_at)
 
 

@@ -1,0 +1,7 @@
+"""cancellations of the REST API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["cancellations"])

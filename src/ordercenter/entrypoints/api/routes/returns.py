@@ -1,0 +1,7 @@
+"""returns of the REST API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["returns"])
