@@ -117,6 +117,10 @@ class FakeStore:
                *, notify_customer: bool) -> str:
         raise NotImplementedError
 
+    def cancel_order(self, order_gid: str, *, reason: str, refund: bool, restock: bool, notify_customer: bool,
+                     staff_note: str) -> None:
+        raise NotImplementedError
+
     def duplicate_order(self, original: OrderSnapshot, *, tag: str, note: str) -> OrderSnapshot:
         raise NotImplementedError
 

@@ -33,12 +33,12 @@ class Received:
     @property
     def text(self) -> str:
         part = self.message.get_body(preferencelist=("plain",))
-        return part.get_content() if part is not None else ""  # type: ignore[no-any-return]
+        return part.get_content() if part is not None else ""
 
     @property
     def html(self) -> str | None:
         part = self.message.get_body(preferencelist=("html",))
-        return part.get_content() if part is not None else None  # type: ignore[no-any-return]
+        return part.get_content() if part is not None else None
 
 
 @dataclass

@@ -77,6 +77,10 @@ class FakeStore:
                *, notify_customer: bool) -> str:
         raise NotImplementedError
 
+    def cancel_order(self, order_gid: str, *, reason: str, refund: bool, restock: bool, notify_customer: bool,
+                     staff_note: str) -> None:
+        raise NotImplementedError
+
     def register_webhooks(self, callback_url: str, topics: list[str]) -> None:
         raise NotImplementedError
 

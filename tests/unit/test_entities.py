@@ -85,11 +85,11 @@ def test_a_refund_only_return_goes_from_approved_straight_to_refund_pending() ->
     assert request.closed_at == T0 + timedelta(days=5) and not request.is_open
 
 
-def test_a_customer_refund_request_is_answered_before_it_is_decided() -> None:
+def test_a_customer_refund_request_is_answered_before_it_is_declined() -> None:
     request = CustomerRefundRequest(shop_id=1, order_id=1, customer_email="a@b.co", message="refund please",
                                     currency="USD", status=CustomerRefundStatus.NEW, received_at=T0)
-    with pytest.raises(InvalidTransition, match="'new' to 'refunded'"):
-        request.transition_to(CustomerRefundStatus.REFUNDED, at=T0)
+    with pytest.raises(InvalidTransition, match="'new' to 'declined'"):
+        request.transition_to(CustomerRefundStatus.DECLINED, at=T0)
     request.transition_to(CustomerRefundStatus.REPLIED, at=T0)
     request.transition_to(CustomerRefundStatus.REFUNDED, at=T0 + timedelta(hours=2))
     assert request.replied_at == T0 and request.resolved_at == T0 + timedelta(hours=2)
@@ -109,3 +109,10 @@ def test_a_bad_shop_domain_is_refused_naming_the_field(bad: str) -> None:
     with pytest.raises(InvalidInput) as error:
         normalize_shop_domain(bad)
     assert error.value.field == "domain"
+
+
+def test_a_refund_made_on_the_store_settles_a_request_nobody_answered_yet() -> None:
+    request = CustomerRefundRequest(shop_id=1, order_id=1, customer_email="a@b.co", message="refund please",
+                                    currency="USD", status=CustomerRefundStatus.NEW, received_at=T0)
+    request.transition_to(CustomerRefundStatus.REFUNDED, at=T0 + timedelta(hours=1))
+    assert request.resolved_at == T0 + timedelta(hours=1) and not request.is_open

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ordercenter.domain.money import Money
 
@@ -83,6 +83,7 @@ class AfterSaleState:
     messages: list[SellerMessage]
 
 
+@runtime_checkable
 class SupplierAfterSale(Protocol):
     def request_cancellation(self, supplier_order_id: str, reason: str) -> CancellationTicket: ...
 

@@ -34,7 +34,7 @@ class ReturnReason(StrEnum):
     OTHER = "other"  # the description says why
 
 
-_OPEN = frozenset(
+OPEN_RETURN_STATUSES = frozenset(
     {ReturnStatus.SUBMITTED, ReturnStatus.UNDER_REVIEW, ReturnStatus.APPROVED, ReturnStatus.AWAITING_RETURN,
      ReturnStatus.RETURN_SHIPPED, ReturnStatus.REFUND_PENDING}
 )
@@ -82,7 +82,7 @@ class ReturnRequest(RecordsEvents, Base):
 
     @property
     def is_open(self) -> bool:
-        return self.status in _OPEN
+        return self.status in OPEN_RETURN_STATUSES
 
     @property
     def requested(self) -> Money:

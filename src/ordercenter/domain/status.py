@@ -150,10 +150,9 @@ class CustomerRefundStatus(StrEnum):
 CUSTOMER_REFUND_TRANSITIONS = TransitionTable[CustomerRefundStatus](
     "customer refund request",
     {
-        # A refund made directly on the store may settle a request before anyone answered it.
-        CustomerRefundStatus.NEW: frozenset(
-            {CustomerRefundStatus.REPLIED, CustomerRefundStatus.REFUNDED, CustomerRefundStatus.RESOLVED}
-        ),
+        # A refund made directly on the store may settle a request before anyone answered it; declining
+        # or settling otherwise needs an answer to the customer first.
+        CustomerRefundStatus.NEW: frozenset({CustomerRefundStatus.REPLIED, CustomerRefundStatus.REFUNDED}),
         CustomerRefundStatus.REPLIED: frozenset(
             {CustomerRefundStatus.REFUNDED, CustomerRefundStatus.DECLINED, CustomerRefundStatus.RESOLVED}
         ),

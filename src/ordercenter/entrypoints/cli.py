@@ -13,8 +13,8 @@ from ordercenter.adapters.db.repositories import OrderFilter
 from ordercenter.domain.errors import DomainError
 from ordercenter.domain.status import Stage
 from ordercenter.entrypoints.cancellations_cli import cancellations_app
-from ordercenter.entrypoints.deadlines_cli import deadlines
 from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, load_settings, out
+from ordercenter.entrypoints.deadlines_cli import deadlines
 from ordercenter.entrypoints.mappings_cli import mappings_app
 from ordercenter.entrypoints.messages_cli import messages_app
 from ordercenter.entrypoints.outbox_cli import outbox_app

@@ -11,8 +11,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ordercenter.adapters.notify import SmtpAddress
 from ordercenter.bootstrap import Container
-from ordercenter.services import polling, suppliers, webhook_intake
+from ordercenter.services import (
+    after_sale_sync,
+    cancellation,
+    customer_refunds,
+    deadlines,
+    outbox,
+    polling,
+    returns,
+    supplier_messages,
+    suppliers,
+    webhook_intake,
+)
 from ordercenter.services.store_sync import sync_orders
 
 log = logging.getLogger(__name__)
@@ -86,6 +98,31 @@ def link_duplicates(container: Container) -> int:
                for shop_id in shop_ids)
 
 
+def follow_after_sale(container: Container) -> int:
+    """Open cancellations, disputes and messages at suppliers that answer by API (services/after_sale_sync.py)."""
+    with polling.clients(container.uow(), container.supplier_for, container.store_for) as (supplier_for, store_for):
+        return after_sale_sync.follow_open_requests(container.uow(), supplier_for, store_for, container.clock)
+
+
+def scan_after_sale_alerts(container: Container) -> int:
+    """Time-based after-sale alerts: undecided cancellations, overdue refunds, unanswered customers, silent sellers."""
+    uow, clock = container.uow, container.clock
+    return (cancellation.scan_undecided(uow(), clock) + returns.scan_overdue_refunds(uow(), clock)
+            + customer_refunds.scan_unanswered(uow(), clock) + supplier_messages.scan_silent_suppliers(uow(), clock))
+
+
+def send_daily_digests(container: Container) -> int:
+    """Each shop's daily digest of deadlines, queued once a day."""
+    return deadlines.send_daily_digest(container.uow(), container.clock)
+
+
+def send_emails(container: Container) -> int:
+    """The e-mail outbox: due e-mails handed to the SMTP server (or the log), retried with back-off."""
+    default_sender = SmtpAddress.parse(container.settings.smtp_url).sender if container.settings.smtp_url else None
+    report = outbox.send_due(container.uow(), container.notifier, container.clock, default_sender=default_sender)
+    return report.sent
+
+
 def default_jobs(sync_every_seconds: float = 600.0) -> list[PeriodicJob]:
     return [
         PeriodicJob("apply pending webhooks", 5.0, apply_pending_webhooks),
@@ -95,6 +132,10 @@ def default_jobs(sync_every_seconds: float = 600.0) -> list[PeriodicJob]:
         PeriodicJob("poll supplier orders", 60.0, poll_supplier_orders),
         PeriodicJob("settle interrupted placements", 60.0, reconcile_interrupted_placements),
         PeriodicJob("link duplicated orders", 60.0, link_duplicates),
+        PeriodicJob("follow after-sale requests", 60.0, follow_after_sale),
+        PeriodicJob("after-sale alerts", 300.0, scan_after_sale_alerts),
+        PeriodicJob("daily digests", 3600.0, send_daily_digests),
+        PeriodicJob("send e-mails", 5.0, send_emails),
     ]
 
 

@@ -15,13 +15,12 @@ from ordercenter.domain.errors import DomainError, NotAllowed, NotFound
 from ordercenter.domain.shops import Shop
 from ordercenter.domain.supplier_orders import SupplierOrder
 from ordercenter.domain.suppliers import SupplierAccount
+from ordercenter.services.after_sale_sync import StoreFor, SupplierFor, sync_after_sale
 from ordercenter.services.tracking import SyncResult, record_poll_failure, sync_supplier_order
 from ordercenter.services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-SupplierFor = Callable[[SupplierOrder], SupplierPlatform]
-StoreFor = Callable[[Shop], StorePlatform]
 
 
 @contextmanager
@@ -82,16 +81,18 @@ def poll_due(uow: UnitOfWork, supplier_for: SupplierFor, store_for: StoreFor, cl
 
 def refresh_one(uow: UnitOfWork, supplier_for: SupplierFor, store_for: StoreFor, clock: Clock, *,
                 shop_id: int, supplier_order_id: int) -> SyncResult:
-    """Look at one supplier order now (the merchant pressed refresh); the supplier's refusal is kept
-    on the order and raised to the caller."""
+    """Look at one supplier order now (the merchant pressed refresh), its after-sale requests too; the
+    supplier's refusal is kept on the order and raised to the caller."""
     with uow:
         so = uow.supplier_orders.get(shop_id, supplier_order_id)
         shop = uow.shops.get(shop_id)
         if so is None or shop is None:
             raise NotFound(f"no supplier order {supplier_order_id}", field="supplier_order_id")
     try:
-        return sync_supplier_order(uow, supplier_for(so), store_for(shop), clock, shop_id=shop_id,
-                                   supplier_order_id=supplier_order_id)
+        supplier, store = supplier_for(so), store_for(shop)
+        result = sync_supplier_order(uow, supplier, store, clock, shop_id=shop_id, supplier_order_id=supplier_order_id)
+        sync_after_sale(uow, supplier, store, clock, shop_id=shop_id, supplier_order_id=supplier_order_id)
+        return result
     except DomainError as error:
         record_poll_failure(uow, clock, shop_id=shop_id, supplier_order_id=supplier_order_id,
                             message=error.message)

@@ -17,14 +17,14 @@ from ordercenter.domain.base import Base
 from ordercenter.domain.cancellations import CancellationRequest
 from ordercenter.domain.customer_refunds import CustomerRefundRequest
 from ordercenter.domain.mappings import ProductMapping
-from ordercenter.domain.messages import SupplierMessage
+from ordercenter.domain.messages import MessageDirection, SupplierMessage
 from ordercenter.domain.orders import LineItem, Order
 from ordercenter.domain.outbox import EmailStatus, OutboxEmail
 from ordercenter.domain.packaging import PackagingPreferences
 from ordercenter.domain.polling import POLLED_STATUSES
-from ordercenter.domain.returns import ReturnRequest
+from ordercenter.domain.returns import OPEN_RETURN_STATUSES, ReturnRequest
 from ordercenter.domain.shops import Shop
-from ordercenter.domain.status import Stage, SupplierOrderStatus
+from ordercenter.domain.status import CancellationStatus, Stage, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import SupplierOrder
 from ordercenter.domain.suppliers import SupplierAccount
 from ordercenter.domain.webhooks import DeliveryStatus, WebhookDelivery
@@ -175,6 +175,22 @@ class SupplierOrderRepository(ShopScopedRepository[SupplierOrder]):
             or_(SupplierOrder.next_poll_at.is_(None), SupplierOrder.next_poll_at <= now),
         ).order_by(SupplierOrder.next_poll_at.is_not(None), SupplierOrder.next_poll_at, SupplierOrder.id)
             .limit(limit)).all()
+
+    def with_open_after_sale(self, limit: int) -> list[tuple[int, int]]:
+        """(shop id, id) of supplier orders (every shop) with something open at the supplier to follow by
+        API: a pending cancellation, an open dispute, or a message waiting for the seller's answer."""
+        cancellations = select(CancellationRequest.supplier_order_id).where(
+            CancellationRequest.status == CancellationStatus.PENDING, CancellationRequest.assisted.is_(False))
+        disputes = select(ReturnRequest.supplier_order_id).where(
+            ReturnRequest.status.in_(sorted(OPEN_RETURN_STATUSES)), ReturnRequest.supplier_dispute_id.is_not(None))
+        messages = select(SupplierMessage.supplier_order_id).where(
+            SupplierMessage.direction == MessageDirection.TO_SUPPLIER, SupplierMessage.answered_at.is_(None),
+            SupplierMessage.assisted.is_(False))
+        rows = self.session.execute(select(SupplierOrder.shop_id, SupplierOrder.id).where(
+            SupplierOrder.supplier_order_id.is_not(None),
+            or_(SupplierOrder.id.in_(cancellations), SupplierOrder.id.in_(disputes), SupplierOrder.id.in_(messages)),
+        ).order_by(SupplierOrder.id).limit(limit))
+        return [(row.shop_id, row.id) for row in rows]
 
     def unanswered_drafts(self, shop_id: int, claimed_before: datetime, limit: int) -> Sequence[SupplierOrder]:
         """Claims with neither an answer nor a failure, older than the cut-off."""

@@ -156,6 +156,10 @@ class ShopifyClient:
             raise StoreError("Shopify created no refund")
         return str(refund_id)
 
+    def cancel_order(self, order_gid: str, *, reason: str, refund: bool, restock: bool, notify_customer: bool,
+                     staff_note: str) -> None:
+        raise NotImplementedError  # orderCancel: the customer-refund work brings it
+
     # ------------------------------------------------------------ duplicate (reship an order fulfilled by mistake)
 
     def duplicate_order(self, original: OrderSnapshot, *, tag: str, note: str) -> OrderSnapshot:
