@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -65,6 +66,11 @@ class CancellationRequest(RecordsEvents, Base):
     # The follow-up (reorder or store cancel) ran; its error is kept when the store refused.
     follow_up_done_at: Mapped[datetime | None] = mapped_column(default=None)
     follow_up_error: Mapped[str | None] = mapped_column(default=None)
+    # What the supplier gives back once approved, and when it should reach the payer.
+    currency: Mapped[str] = mapped_column(default="USD")
+    refund_amount: Mapped[Decimal | None] = mapped_column(default=None)
+    refund_expected_from: Mapped[date | None] = mapped_column(default=None)
+    refund_expected_by: Mapped[date | None] = mapped_column(default=None)
 
     @property
     def is_open(self) -> bool:

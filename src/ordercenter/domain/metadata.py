@@ -11,6 +11,7 @@ from ordercenter.domain import (  # noqa: F401  (imported for their table defini
     orders,
     outbox,
     packaging,
+    reply_templates,
     returns,
     shops,
     supplier_orders,

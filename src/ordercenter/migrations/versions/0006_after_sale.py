@@ -49,6 +49,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_email_outbox_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_email_outbox_shop_id'), ['shop_id'], unique=False)
 
+    op.create_table('reply_templates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('shop_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(), nullable=False),
+    sa.Column('subject', sa.String(), nullable=False),
+    sa.Column('body', sa.String(), nullable=False),
+    sa.Column('updated_at', ordercenter.domain.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_reply_templates_shop_id_shops')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reply_templates')),
+    sa.UniqueConstraint('shop_id', 'key', name=op.f('uq_reply_templates_shop_id_key'))
+    )
+    with op.batch_alter_table('reply_templates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reply_templates_shop_id'), ['shop_id'], unique=False)
+
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('subject', sa.String(), nullable=False, server_default=''))
         batch_op.alter_column('supplier_order_id',
@@ -75,6 +89,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('decided_by', sa.Enum('staff', 'system', 'store', 'supplier', 'customer', name='actorkind', native_enum=False, length=40), nullable=True))
         batch_op.add_column(sa.Column('follow_up_done_at', ordercenter.domain.base.UtcDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('follow_up_error', sa.String(), nullable=True))
+        batch_op.add_column(sa.Column('currency', sa.String(), nullable=False, server_default='USD'))
+        batch_op.add_column(sa.Column('refund_amount', sa.Numeric(precision=18, scale=4), nullable=True))
+        batch_op.add_column(sa.Column('refund_expected_from', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('refund_expected_by', sa.Date(), nullable=True))
 
     with op.batch_alter_table('customer_refund_requests', schema=None) as batch_op:
         batch_op.add_column(sa.Column('source', sa.Enum('manual', 'email', 'store', name='customerrefundsource', native_enum=False, length=40), nullable=False, server_default='manual'))
@@ -166,6 +184,10 @@ def downgrade() -> None:
         batch_op.drop_column('source')
 
     with op.batch_alter_table('cancellation_requests', schema=None) as batch_op:
+        batch_op.drop_column('refund_expected_by')
+        batch_op.drop_column('refund_expected_from')
+        batch_op.drop_column('refund_amount')
+        batch_op.drop_column('currency')
         batch_op.drop_column('follow_up_error')
         batch_op.drop_column('follow_up_done_at')
         batch_op.drop_column('decided_by')
@@ -186,6 +208,10 @@ def downgrade() -> None:
                existing_type=sa.INTEGER(),
                nullable=False)
         batch_op.drop_column('subject')
+
+    with op.batch_alter_table('reply_templates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reply_templates_shop_id'))
+    op.drop_table('reply_templates')
 
     with op.batch_alter_table('email_outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_email_outbox_shop_id'))

@@ -1,0 +1,24 @@
+"""The migrations build exactly the schema the entities describe, and step down and up again."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from ordercenter.adapters.db.migrations import alembic_config
+from ordercenter.domain.metadata import metadata
+
+
+def test_the_migrated_schema_matches_the_entities_after_a_step_down_and_up(tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/schema.db"
+    config = alembic_config(url)
+    command.upgrade(config, "heads")
+    command.downgrade(config, "0005")
+    command.upgrade(config, "heads")
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    engine.dispose()
+    assert differences == []
