@@ -27,6 +27,7 @@ class UnitOfWork(Protocol):
     packaging: repos.PackagingRepository
     messages: repos.MessageRepository
     outbox: repos.OutboxRepository
+    reply_templates: repos.ReplyTemplateRepository
 
     def __enter__(self) -> Self: ...
 
@@ -62,6 +63,7 @@ class SqlAlchemyUnitOfWork:
         self.packaging = repos.PackagingRepository(self.session)
         self.messages = repos.MessageRepository(self.session)
         self.outbox = repos.OutboxRepository(self.session)
+        self.reply_templates = repos.ReplyTemplateRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

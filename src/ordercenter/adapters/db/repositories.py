@@ -22,6 +22,7 @@ from ordercenter.domain.orders import LineItem, Order
 from ordercenter.domain.outbox import EmailStatus, OutboxEmail
 from ordercenter.domain.packaging import PackagingPreferences
 from ordercenter.domain.polling import POLLED_STATUSES
+from ordercenter.domain.reply_templates import ReplyTemplate
 from ordercenter.domain.returns import OPEN_RETURN_STATUSES, ReturnRequest
 from ordercenter.domain.shops import Shop
 from ordercenter.domain.status import CancellationStatus, Stage, SupplierOrderStatus
@@ -260,6 +261,10 @@ class ReturnRepository(ShopScopedRepository[ReturnRequest]):
 
 class CustomerRefundRepository(ShopScopedRepository[CustomerRefundRequest]):
     entity = CustomerRefundRequest
+
+
+class ReplyTemplateRepository(ShopScopedRepository[ReplyTemplate]):
+    entity = ReplyTemplate
 
 
 class MessageRepository(ShopScopedRepository[SupplierMessage]):
