@@ -36,8 +36,9 @@ class FakeSupplier:
     fail_next: SupplierError | None = None
 
     def set(self, order_id: str, status: str, *, logistics: str | None = None, end_reason: str | None = None,
-            paid_at: datetime | None = None) -> None:
-        self.orders[order_id] = SupplierOrderState(order_id, status, logistics, None, end_reason, paid_at)
+            paid_at: datetime | None = None, pay_deadline: datetime | None = None) -> None:
+        self.orders[order_id] = SupplierOrderState(order_id, status, logistics, None, end_reason, paid_at,
+                                                   pay_deadline=pay_deadline)
 
     def _maybe_fail(self) -> None:
         if self.fail_next is not None:

@@ -45,7 +45,10 @@ def test_an_auto_paid_order_waits_for_the_seller_to_ship(client: SandboxAliExpre
 def test_an_unpaid_order_awaits_payment_and_closes_at_its_pay_deadline(
         client: SandboxAliExpressClient, supplier: SandboxSupplier) -> None:
     [order_id] = client.place_order(cable_order(auto_pay=False, quantity=2)).supplier_order_ids
-    assert client.get_order(order_id).status == "PLACE_ORDER_SUCCESS"
+    awaiting = client.get_order(order_id)
+    assert awaiting.status == "PLACE_ORDER_SUCCESS"
+    # pay_timeout_second counts from gmt_create: the sandbox closes unpaid orders after 24 hours
+    assert awaiting.created_at is not None and awaiting.pay_deadline == awaiting.created_at + timedelta(hours=24)
 
     supplier.advance_clock(timedelta(hours=25))
 

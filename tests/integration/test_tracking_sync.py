@@ -254,3 +254,28 @@ def test_tracking_without_movement_for_two_days_raises_a_stalled_alert(
     with container.uow() as uow:
         kinds = {a.kind for a in uow.alerts.open_for_supplier_order(s.shop_id, s.so_id)}
     assert kinds == {AlertKind.TRACKING_STALLED_48H}
+
+
+def test_the_suppliers_own_payment_deadline_replaces_the_default_and_is_warned_of_before_it_passes(
+        container: Container, clock: ManualClock) -> None:
+    # given: the supplier closes unpaid orders one day after creation (pay_timeout_second), not 20 days
+    s = setup(container, clock)
+    s.supplier.set(AE_ID, "PLACE_ORDER_SUCCESS", pay_deadline=T0 + timedelta(days=1))
+    s.sync()
+    assert s.so().payment_deadline == T0 + timedelta(days=1)
+    with container.uow() as uow:
+        assert uow.alerts.open_for_supplier_order(s.shop_id, s.so_id) == []
+
+    # when: half of that day has gone
+    clock.advance(timedelta(hours=12))
+    s.sync()
+
+    # then: the merchant is warned with the supplier's deadline, and told again once it passed
+    with container.uow() as uow:
+        [alert] = uow.alerts.open_for_supplier_order(s.shop_id, s.so_id)
+        assert alert.kind is AlertKind.PAYMENT_DEADLINE_NEAR and "2026-03-03 09:30 UTC" in alert.message
+    clock.advance(timedelta(hours=12))
+    s.sync()
+    with container.uow() as uow:
+        kinds = {a.kind for a in uow.alerts.open_for_supplier_order(s.shop_id, s.so_id)}
+    assert kinds == {AlertKind.PAYMENT_DEADLINE_PASSED}

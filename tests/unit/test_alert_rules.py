@@ -29,8 +29,16 @@ def test_an_unpaid_order_past_its_deadline_says_so_instead_of_warning() -> None:
 
 
 def test_the_suppliers_own_payment_deadline_wins_over_the_default() -> None:
-    facts = AlertFacts(SO.PLACED, placed_at=T0, payment_deadline=T0 + 5 * DAY)
-    assert kinds(facts, 2 * DAY) == {AlertKind.PAYMENT_DEADLINE_NEAR}
+    facts = AlertFacts(SO.PLACED, placed_at=T0, payment_deadline=T0 + 7 * DAY)
+    assert kinds(facts, 4 * DAY - SEC) == set()
+    assert kinds(facts, 4 * DAY) == {AlertKind.PAYMENT_DEADLINE_NEAR}
+
+
+def test_a_short_supplier_deadline_is_warned_of_halfway_not_at_placement() -> None:
+    facts = AlertFacts(SO.PLACED, placed_at=T0, payment_deadline=T0 + DAY)
+    assert kinds(facts, timedelta(hours=1)) == set()
+    assert kinds(facts, timedelta(hours=12)) == {AlertKind.PAYMENT_DEADLINE_NEAR}
+    assert kinds(facts, DAY) == {AlertKind.PAYMENT_DEADLINE_PASSED}
 
 
 def test_a_paid_order_without_tracking_alerts_seven_days_after_payment() -> None:

@@ -249,6 +249,9 @@ class SupplierOrderState:
     amount: Money | None = None
     end_reason: str | None = None
     paid_at: datetime | None = None
+    created_at: datetime | None = None
+    # When the supplier closes the order unpaid, from its own `gmt_create` + `pay_timeout_second`.
+    pay_deadline: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy import ForeignKey, Index, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ordercenter.domain.base import Base
-from ordercenter.domain.policies import payment_deadline, payment_warning_due
+from ordercenter.domain.policies import payment_deadline, payment_warning_starts
 from ordercenter.domain.status import SupplierOrderStatus
 
 SO = SupplierOrderStatus
@@ -110,7 +110,7 @@ def alert_conditions(facts: AlertFacts, now: datetime) -> dict[AlertKind, str]:
         if now >= deadline:
             found[AlertKind.PAYMENT_DEADLINE_PASSED] = (
                 f"not paid, and the payment deadline passed on {_fmt(deadline)}: the supplier closes unpaid orders")
-        elif payment_warning_due(now, deadline):
+        elif payment_warning_starts(facts.placed_at, deadline) <= now:
             found[AlertKind.PAYMENT_DEADLINE_NEAR] = f"not paid yet; pay before {_fmt(deadline)} or it is closed"
     if facts.status is SO.PAID and not facts.has_tracking and facts.paid_at is not None \
             and now >= facts.paid_at + NO_TRACKING_AFTER:

@@ -71,6 +71,12 @@ def payment_warning_due(now: datetime, deadline: datetime, warn_days: int = PAYM
     return deadline - timedelta(days=warn_days) <= now < deadline
 
 
+def payment_warning_starts(placed_at: datetime, deadline: datetime) -> datetime:
+    """When to warn that an unpaid order will be closed: 3 days before, or halfway for a shorter deadline
+    (the supplier's own, e.g. one day), so a warning never comes at the very moment the order is placed."""
+    return deadline - min(timedelta(days=PAYMENT_WARNING_DAYS), (deadline - placed_at) / 2)
+
+
 # ---------------------------------------------------------------- free returns
 
 

@@ -73,6 +73,8 @@ def sync_supplier_order(uow: UnitOfWork, supplier: SupplierPlatform, store: Stor
             raise NotFound(f"no supplier order {supplier_order_id}", field="supplier_order_id")
         now = clock.now()
         _apply_status(uow, so, state, packages, now)
+        if so.status is SO.PLACED and state.pay_deadline is not None:
+            so.payment_deadline = state.pay_deadline  # the supplier's own figure beats our 20-day default
         result.new_packages, result.changed_packages = _record_packages(uow, so, packages, now)
         so.last_polled_at, so.last_poll_error = now, None
         so.next_poll_at = next_poll_at(so.status, so.placed_at or so.created_at, so.shipped_at, now)

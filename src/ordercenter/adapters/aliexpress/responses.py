@@ -7,7 +7,7 @@ AliExpress wraps lists in an object named after the item type (`{"ae_item_sku_in
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -190,6 +190,7 @@ def parse_order_state(response: Mapping[str, Any], supplier_order_id: str) -> Su
         raise business_error("ORDER_NOT_FOUND", str(response.get("rsp_msg") or f"order {supplier_order_id} not found"))
     children = _items(result.get("child_order_list"))
     end_reason = next((str(child["end_reason"]) for child in children if child.get("end_reason")), None)
+    created_at = parse_time(result.get("gmt_create"))
     return SupplierOrderState(
         supplier_order_id=supplier_order_id,
         status=str(result.get("order_status") or ""),
@@ -197,7 +198,20 @@ def parse_order_state(response: Mapping[str, Any], supplier_order_id: str) -> Su
         amount=_money(result.get("order_amount")),
         end_reason=end_reason,
         paid_at=parse_time(result.get("order_paidtime_string")),
+        created_at=created_at,
+        pay_deadline=_pay_deadline(created_at, result.get("pay_timeout_second")),
     )
+
+
+def _pay_deadline(created_at: datetime | None, timeout_seconds: object) -> datetime | None:
+    """`pay_timeout_second` counts from the order's creation; an absent or unreadable value says nothing."""
+    try:
+        seconds = int(str(timeout_seconds))
+    except ValueError:
+        return None
+    if created_at is None or seconds <= 0:
+        return None
+    return created_at + timedelta(seconds=seconds)
 
 
 # ---------------------------------------------------------------- aliexpress.ds.order.tracking.get
