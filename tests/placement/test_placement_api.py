@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from ordercenter.adapters.ports import SupplierPlatform
+from ordercenter.domain.status import FinancialStatus
 from ordercenter.entrypoints.api.app import create_app
 from ordercenter.services import access
+from ordercenter.services.ingestion import import_order
 from ordercenter.services.placement_planning import SupplierResolver
-from tests.factories import T0
+from tests.factories import T0, snapshot
 from tests.placement.conftest import Placement
 
 
@@ -129,3 +132,27 @@ def test_a_too_long_packaging_note_is_refused_naming_the_field(api: TestClient) 
     response = api.put("/packaging", json={"note": "x" * 400})
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "note"
+
+
+def test_paying_a_supplier_order_whose_store_order_was_cancelled_is_refused_unless_confirmed(
+        placement: Placement, api: TestClient) -> None:
+    # given: a placed supplier order, then the customer's order is cancelled on the store
+    order_id = placement.order(1001)
+    api.post("/placements", json={"orders": [{"order_id": order_id}]})
+    so_id = api.get(f"/orders/{order_id}").json()["supplier_orders"][0]["id"]
+    import_order(placement.container.uow(), shop_id=placement.shop_id, at=T0, source="test",
+                 snapshot=snapshot(1001, updated=timedelta(hours=1), cancelled_at=T0 + timedelta(hours=1),
+                                   financial=FinancialStatus.REFUNDED))
+
+    # when: the merchant pays without confirming
+    refused = api.post(f"/supplier-orders/{so_id}/pay")
+
+    # then: refused with the reason, nothing paid; confirming pays it
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    assert error["field"] == "confirm" and "cancelled on the store on 2026-03-02" in error["message"]
+    with placement.container.uow() as uow:
+        number = uow.supplier_orders.get(placement.shop_id, so_id).supplier_order_id  # type: ignore[union-attr]
+    assert number is not None and placement.supplier.order(number).paid_at is None
+    paid = api.post(f"/supplier-orders/{so_id}/pay", json={"confirm": True})
+    assert paid.status_code == 200 and paid.json()["paid"] is True

@@ -83,6 +83,15 @@ class Order(RecordsEvents, Base):
     def is_cancelled_on_store(self) -> bool:
         return self.cancelled_at is not None
 
+    @property
+    def gone_on_store(self) -> str | None:
+        """Why the store order no longer needs its goods (cancelled, refunded or voided there), or None."""
+        if self.cancelled_at is not None:
+            return f"was cancelled on the store on {self.cancelled_at:%Y-%m-%d}"
+        if self.financial_status in (FinancialStatus.REFUNDED, FinancialStatus.VOIDED):
+            return f"is {self.financial_status.value} on the store"
+        return None
+
 
 class LineItem(Base):
     """One line of a store order: a variant, a quantity and a unit price."""

@@ -45,15 +45,26 @@ def _apply(uow: UnitOfWork, shop_id: int, so_id: int, now: datetime, *, paid: bo
 
 
 def pay_supplier_order(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, shop_id: int,
-                       supplier_order_id: int, actor_id: str | None = None) -> PaymentResult:
-    """Pay one supplier order awaiting payment, or say how to pay it on the supplier's website."""
+                       supplier_order_id: int, actor_id: str | None = None,
+                       confirm_store_gone: bool = False) -> PaymentResult:
+    """Pay one supplier order awaiting payment, or say how to pay it on the supplier's website.
+
+    A supplier order whose store order was cancelled or refunded is refused with the reason unless the
+    merchant confirms: paying would spend money on goods nobody is waiting for.
+    """
     with uow:
         so = uow.supplier_orders.get(shop_id, supplier_order_id)
-    if so is None:
+        order = uow.orders.get(shop_id, so.order_id) if so else None
+    if so is None or order is None:
         raise NotFound(f"no supplier order with id {supplier_order_id}", field="supplier_order_id")
     if so.status is not SupplierOrderStatus.PLACED or so.supplier_order_id is None:
         raise NotAllowed(f"supplier order {supplier_order_id} is {so.status.value}; only one awaiting payment "
                          "can be paid", field="status")
+    gone = order.gone_on_store
+    if gone is not None and not confirm_store_gone:
+        raise NotAllowed(f"order {order.name} {gone}: paying supplier order {so.supplier_order_id} would buy goods "
+                         "nobody is waiting for. Cancel the supplier order instead, or confirm to pay anyway",
+                         field="confirm")
     _, supplier = resolve(so.supplier_account_id)
     if not isinstance(supplier, SupplierPayments):
         return PaymentResult(so.id, False, _on_website(so))

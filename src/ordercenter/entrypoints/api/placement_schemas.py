@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ordercenter.domain.placement import OrderPlan, PlannedItem, ShippingChoice
 from ordercenter.entrypoints.api.schemas import MoneyPublic
@@ -155,6 +155,11 @@ class PackagingPublic(BaseModel):
 class ReorderRequest(BaseModel):
     use_backup: bool = Field(default=False, description="Order from the mapping's backup product")
     auto_pay: bool = False
+
+
+class PayRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    confirm: bool = Field(default=False, description="Pay even though the store order was cancelled or refunded")
 
 
 class PaymentPublic(BaseModel):

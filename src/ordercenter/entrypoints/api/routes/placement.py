@@ -10,6 +10,7 @@ from ordercenter.entrypoints.api.placement_schemas import (
     PackagingCreate,
     PackagingPublic,
     PaymentPublic,
+    PayRequest,
     PlacementResultPublic,
     PlacementResultsPublic,
     PlacementSelection,
@@ -74,8 +75,9 @@ def reorder(order_id: int, body: ReorderRequest, container: ContainerDep, uow: U
 
 @router.post("/supplier-orders/{supplier_order_id}/pay", response_model=PaymentPublic,
              summary="Pay a supplier order awaiting payment (or get the steps to pay it on the supplier's site)")
-def pay(supplier_order_id: int, container: ContainerDep, uow: UowDep, token: CurrentToken) -> PaymentPublic:
+def pay(supplier_order_id: int, container: ContainerDep, uow: UowDep, token: CurrentToken,
+        body: PayRequest | None = None) -> PaymentPublic:
     result = pay_supplier_order(uow, container.supplier_resolver(token.shop_id), container.clock,
                                 shop_id=token.shop_id, supplier_order_id=supplier_order_id,
-                                actor_id=f"token:{token.id}")
+                                actor_id=f"token:{token.id}", confirm_store_gone=bool(body and body.confirm))
     return PaymentPublic(supplier_order_id=result.supplier_order_id, paid=result.paid, message=result.message)
