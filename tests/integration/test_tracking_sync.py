@@ -279,3 +279,30 @@ def test_the_suppliers_own_payment_deadline_replaces_the_default_and_is_warned_o
     with container.uow() as uow:
         kinds = {a.kind for a in uow.alerts.open_for_supplier_order(s.shop_id, s.so_id)}
     assert kinds == {AlertKind.PAYMENT_DEADLINE_PASSED}
+
+
+def test_an_order_cancelled_on_the_store_whose_supplier_order_then_ships_stays_flagged_with_an_alert(
+        container: Container, clock: ManualClock) -> None:
+    # given: paid at the supplier, then cancelled on the store
+    s = setup(container, clock, status=SO.PAID)
+    import_order(container.uow(), shop_id=s.shop_id, at=T0, source="webhook orders/cancelled",
+                 snapshot=snapshot(lines=2, updated=timedelta(hours=1), cancelled_at=T0 + timedelta(hours=1)))
+    assert s.stage() is Stage.NEEDS_ATTENTION
+
+    # when: the supplier ships it anyway
+    s.supplier.set(AE_ID, "WAIT_BUYER_ACCEPT_GOODS", logistics="SELLER_SEND_GOODS")
+    s.supplier.packages[AE_ID] = [package("LP001", at_hours=5)]
+    clock.advance(timedelta(hours=6))
+    s.sync()
+
+    # then: still needs attention, with the reason and one alert that says what to do
+    assert s.so().status is SO.SHIPPED
+    with container.uow() as uow:
+        order = uow.orders.get(s.shop_id, s.order_id)
+        assert order is not None and order.attention_reason is AttentionReason.CANCELLED_ON_STORE
+        assert "open a return/refund request" in (order.attention_detail or "")
+        [alert] = uow.alerts.open_for_supplier_order(s.shop_id, s.so_id)
+    assert s.stage() is Stage.NEEDS_ATTENTION
+    assert alert.kind is AlertKind.SHIPPED_AFTER_STORE_CANCEL
+    s.sync()
+    assert s.event_types().count(OrderEventType.ALERT_RAISED) == 1

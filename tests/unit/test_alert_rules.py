@@ -78,3 +78,12 @@ def test_an_unshipped_order_counts_the_guarantee_from_placement() -> None:
 def test_closed_orders_raise_nothing() -> None:
     for status in (SO.COMPLETED, SO.CANCELLED):
         assert kinds(AlertFacts(status, placed_at=T0, paid_at=T0, guaranteed_delivery_days=1), 90 * DAY) == set()
+
+
+def test_a_supplier_order_shipped_after_the_store_order_was_cancelled_alerts_until_a_return_is_opened() -> None:
+    shipped = AlertFacts(SO.SHIPPED, placed_at=T0, shipped_at=T0 + DAY, has_tracking=True,
+                         last_movement_at=T0 + DAY, cancelled_on_store=True)
+    assert AlertKind.SHIPPED_AFTER_STORE_CANCEL in kinds(shipped, DAY)
+    handled = AlertFacts(SO.SHIPPED, placed_at=T0, shipped_at=T0 + DAY, has_tracking=True,
+                         last_movement_at=T0 + DAY, cancelled_on_store=True, has_return=True)
+    assert AlertKind.SHIPPED_AFTER_STORE_CANCEL not in kinds(handled, DAY)

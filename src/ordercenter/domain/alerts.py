@@ -96,6 +96,8 @@ class AlertFacts:
     guaranteed_delivery_days: int | None = None
     has_tracking: bool = False
     last_movement_at: datetime | None = None  # newest carrier event of any package
+    cancelled_on_store: bool = False  # the store order was cancelled
+    has_return: bool = False  # a return/refund request was opened for this supplier order
 
 
 def _fmt(at: datetime) -> str:
@@ -121,6 +123,10 @@ def alert_conditions(facts: AlertFacts, now: datetime) -> dict[AlertKind, str]:
         hours = int((now - facts.last_movement_at).total_seconds() // 3600)
         found[AlertKind.TRACKING_STALLED_48H] = (
             f"no tracking movement for {hours} hours (last on {_fmt(facts.last_movement_at)})")
+    if facts.status in (SO.SHIPPED, SO.DELIVERED) and facts.cancelled_on_store and not facts.has_return:
+        found[AlertKind.SHIPPED_AFTER_STORE_CANCEL] = (
+            "the supplier shipped it although the store order was cancelled; open a return/refund request with "
+            "the supplier to get the money back")
     if facts.status in (SO.PAID, SO.SHIPPED) and facts.guaranteed_delivery_days is not None:
         # The promise runs from shipping; before shipping we count from placement, which is what a
         # merchant's customer experiences.

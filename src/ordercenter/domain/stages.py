@@ -23,6 +23,7 @@ _UNPAID = frozenset({FinancialStatus.PENDING, FinancialStatus.AUTHORIZED, Financ
 _MONEY_GONE = frozenset({FinancialStatus.REFUNDED, FinancialStatus.VOIDED, FinancialStatus.EXPIRED})
 _FULFILLED_ON_STORE = frozenset({FulfillmentStatus.FULFILLED, FulfillmentStatus.PARTIALLY_FULFILLED})
 _CANCELLABLE = frozenset({SupplierOrderStatus.DRAFT, SupplierOrderStatus.PLACED, SupplierOrderStatus.PAID})
+_SHIPPED_OR_DELIVERED = frozenset({SupplierOrderStatus.SHIPPED, SupplierOrderStatus.DELIVERED})
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class SupplierOrderFacts:
     failure: SupplierFailure | None = None
     failure_message: str | None = None
     cancelled_by: ActorKind | None = None
+    has_return: bool = False  # a return/refund request was opened for it (in any state)
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,13 @@ def derive_stage(facts: OrderFacts) -> StageView:
         if facts.financial_status in _MONEY_GONE:
             return _attention(AttentionReason.REFUNDED_ON_STORE,
                               "refunded on the store; cancel the supplier order", flags)
+    if facts.cancelled_on_store:
+        # Too late to cancel: the goods are on their way for an order that no longer exists. It stays
+        # flagged until the merchant opens a return/refund request with the supplier. (A refund after
+        # shipping, on an order that still stands, is a customer refund and no blocker.)
+        if any(so.status in _SHIPPED_OR_DELIVERED and not so.has_return for so in active):
+            return _attention(AttentionReason.CANCELLED_ON_STORE, "cancelled on the store but the supplier shipped "
+                              "it; open a return/refund request with the supplier to get the money back", flags)
     for so in active:
         if so.failure is SupplierFailure.PAYMENT_FAILED:
             return _attention(AttentionReason.PAYMENT_FAILED, so.failure_message, flags)

@@ -24,10 +24,13 @@ def order_facts(uow: UnitOfWork, order: Order) -> OrderFacts:
                                                 country) is None
     ))
     supplier_orders = uow.supplier_orders.for_order(order.shop_id, order.id)
+    returns = uow.returns.for_order(order.shop_id, order.id)
+    with_return = {r.supplier_order_id for r in returns}
     so_facts = tuple(
         SupplierOrderFacts(group_key=so.group_key, attempt=so.attempt, status=so.status,
                            tracking_pushed=so.tracking_pushed, failure=so.failure,
-                           failure_message=so.failure_message, cancelled_by=so.cancelled_by)
+                           failure_message=so.failure_message, cancelled_by=so.cancelled_by,
+                           has_return=so.id in with_return)
         for so in supplier_orders
     )
     live_ids = {(f.group_key, f.attempt) for f in latest_attempts(so_facts)
@@ -44,7 +47,7 @@ def order_facts(uow: UnitOfWork, order: Order) -> OrderFacts:
         has_unplaced_lines=unplaced,
         supplier_orders=so_facts,
         cancellation_pending=any(c.is_open for c in uow.cancellations.for_order(order.shop_id, order.id)),
-        return_open=any(r.is_open for r in uow.returns.for_order(order.shop_id, order.id)),
+        return_open=any(r.is_open for r in returns),
         customer_refund_open=any(r.is_open for r in uow.customer_refunds.for_order(order.shop_id, order.id)),
     )
 

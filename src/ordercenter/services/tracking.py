@@ -204,22 +204,27 @@ def _note_movement(shipment: Shipment, package: TrackingPackage) -> None:
 # ---------------------------------------------------------------- alerts
 
 
-def alert_facts(so: SupplierOrder) -> AlertFacts:
+def alert_facts(so: SupplierOrder, *, cancelled_on_store: bool = False, has_return: bool = False) -> AlertFacts:
     movements = [s.last_movement_at or s.created_at for s in so.shipments]
     return AlertFacts(status=so.status, placed_at=so.placed_at, paid_at=so.paid_at, shipped_at=so.shipped_at,
                       payment_deadline=so.payment_deadline, guaranteed_delivery_days=so.guaranteed_delivery_days,
-                      has_tracking=bool(so.shipments), last_movement_at=max(movements, default=None))
+                      has_tracking=bool(so.shipments), last_movement_at=max(movements, default=None),
+                      cancelled_on_store=cancelled_on_store, has_return=has_return)
 
 
 # The kinds the supplier-order rules own; other rules may put alerts on the same subject.
 _SUPPLIER_ORDER_RULE_KINDS = frozenset({
     AlertKind.NO_TRACKING_7_DAYS_AFTER_PAYMENT, AlertKind.TRACKING_STALLED_48H, AlertKind.PAST_GUARANTEED_DELIVERY,
-    AlertKind.PAYMENT_DEADLINE_NEAR, AlertKind.PAYMENT_DEADLINE_PASSED,
+    AlertKind.PAYMENT_DEADLINE_NEAR, AlertKind.PAYMENT_DEADLINE_PASSED, AlertKind.SHIPPED_AFTER_STORE_CANCEL,
 })
 
 
 def evaluate_alerts(uow: UnitOfWork, so: SupplierOrder, now: datetime) -> tuple[list[str], list[str]]:
     """Raise the alerts whose condition holds and resolve the open ones whose condition cleared."""
+    order = uow.orders.get(so.shop_id, so.order_id)
+    facts = alert_facts(so, cancelled_on_store=order is not None and order.is_cancelled_on_store,
+                        has_return=any(r.supplier_order_id == so.id for r in uow.returns.for_order(so.shop_id,
+                                                                                                  so.order_id)))
     return settle_alerts(uow, shop_id=so.shop_id, order_id=so.order_id, subject=supplier_order_subject(so.id),
-                         holding=alert_conditions(alert_facts(so), now), managed=_SUPPLIER_ORDER_RULE_KINDS,
+                         holding=alert_conditions(facts, now), managed=_SUPPLIER_ORDER_RULE_KINDS,
                          now=now, supplier_order_id=so.id)
