@@ -12,7 +12,7 @@ from ordercenter.adapters.aliexpress.authorizer import AliExpressAuthorizer, che
 from ordercenter.adapters.aliexpress.client import AliExpressClient
 from ordercenter.adapters.aliexpress.gateway import DEFAULT_BASE_URL as ALIEXPRESS_BASE_URL
 from ordercenter.adapters.aliexpress.sandbox_client import SandboxAliExpressClient
-from ordercenter.adapters.clock import SystemClock
+from ordercenter.adapters.clock import OffsetClock, SystemClock
 from ordercenter.adapters.db.migrations import upgrade
 from ordercenter.adapters.db.session import build_engine, build_session_factory
 from ordercenter.adapters.notify import LogNotifier, SmtpNotifier
@@ -138,6 +138,6 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         settings=settings,
         engine=engine,
         session_factory=build_session_factory(engine),
-        clock=clock or SystemClock(),
+        clock=clock or (OffsetClock(settings.demo_clock_file) if settings.demo_clock_file else SystemClock()),
         secrets=SecretBox(settings.resolved_secret_key()),
     )

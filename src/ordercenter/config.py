@@ -33,6 +33,8 @@ class Settings(BaseSettings):
         default="read_orders,write_orders,read_merchant_managed_fulfillment_orders,"
                 "write_merchant_managed_fulfillment_orders",
         description="Scopes the public app asks for")
+    demo_clock_file: Path | None = Field(default=None, description="Demo only: the file that holds how far the "
+                                         "demo's clock was moved forward (ordercenter sandbox clock advance)")
     shopify_api_url: str | None = Field(default=None, description="Shopify base address for installs "
                                         "instead of https://SHOP (a sandbox)")
 

@@ -9,21 +9,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ordercenter.adapters.db.repositories import OrderFilter
 from ordercenter.domain.errors import DomainError
-from ordercenter.domain.status import Stage
 from ordercenter.entrypoints.cancellations_cli import cancellations_app
 from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, load_settings, out
 from ordercenter.entrypoints.deadlines_cli import deadlines
 from ordercenter.entrypoints.mappings_cli import mappings_app
 from ordercenter.entrypoints.messages_cli import messages_app
+from ordercenter.entrypoints.orders_cli import orders_app
 from ordercenter.entrypoints.outbox_cli import outbox_app
 from ordercenter.entrypoints.refunds_cli import refunds_app
 from ordercenter.entrypoints.returns_cli import returns_app
 from ordercenter.entrypoints.sandbox_cli import sandbox_app
+from ordercenter.entrypoints.sandbox_clock_cli import clock_app
 from ordercenter.entrypoints.supplier_orders_cli import supplier_orders_app
 from ordercenter.entrypoints.suppliers_cli import suppliers_app
-from ordercenter.services import access, order_queries
+from ordercenter.services import access
 from ordercenter.services.ingestion import ImportOutcome
 from ordercenter.services.shops import connect_shop, resolve_shop
 from ordercenter.services.store_sync import SyncReport, sync_orders
@@ -38,7 +38,6 @@ app = typer.Typer(help="Order Center: Shopify orders in, supplier orders out, an
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts that sign in to the web pages.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for the REST API.", no_args_is_help=True)
-orders_app = typer.Typer(help="The Orders Center from the command line.", no_args_is_help=True)
 shops_app = typer.Typer(help="Connected Shopify stores.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
@@ -48,6 +47,7 @@ app.add_typer(shops_app, name="shops")
 app.add_typer(suppliers_app, name="suppliers")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(sandbox_app, name="sandbox")
+sandbox_app.add_typer(clock_app, name="clock")
 app.add_typer(supplier_orders_app, name="supplier-orders")
 app.add_typer(cancellations_app, name="cancellations")
 app.add_typer(returns_app, name="returns")
@@ -108,81 +108,6 @@ def tokens_revoke(token_id: Annotated[int, typer.Argument(help="The id from 'tok
     shop_row = resolve_shop(c.uow(), shop)
     access.revoke_token(c.uow(), shop_id=shop_row.id, token_id=token_id, now=c.clock.now())
     out.print(f"token {token_id} revoked")
-
-
-@orders_app.command("list")
-def orders_list(stage: Annotated[Stage | None, typer.Option(help="Only orders at this stage")] = None,
-                search: Annotated[str | None, typer.Option("--search", "-q", help="Name, customer or e-mail")] = None,
-                limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
-                shop: ShopOption = None) -> None:
-    """List orders newest first, with their stage."""
-    c = container()
-    shop_row = resolve_shop(c.uow(), shop)
-    page = order_queries.list_orders(c.uow(), shop_id=shop_row.id, stage=stage, search=search, limit=limit)
-    table = Table("id", "order", "customer", "total", "stage", "attention", title=f"{page.count} orders")
-    for order in page.orders:
-        stage_text = order.stage.value + (" (partial)" if order.stage_partial else "")
-        table.add_row(str(order.id), order.name, order.customer_name, str(order.total), stage_text,
-                      order.attention_detail or (order.attention_reason or ""))
-    out.print(table)
-
-
-@orders_app.command("duplicate")
-def orders_duplicate(order: Annotated[str, typer.Argument(help="The order's name (#1017) or id")],
-                     shop: ShopOption = None) -> None:
-    """Duplicate an order fulfilled on the store by mistake: a paid, unfulfilled copy, no receipt e-mailed."""
-    from ordercenter.services import duplicates
-
-    c = container()
-    shop_row = resolve_shop(c.uow(), shop)
-    order_id = duplicates.order_id_for(c.uow(), shop_id=shop_row.id, reference=order)
-    result = duplicates.duplicate_order(c.uow(), c.store_for(shop_row), c.clock, shop_id=shop_row.id,
-                                        order_id=order_id, actor_id="cli")
-    out.print(f"duplicated {result.original_name} as {result.copy_name} (order id {result.copy_id})")
-
-
-@orders_app.command("place")
-def orders_place(
-    orders: Annotated[list[str] | None, typer.Argument(help="Order names (#1017) or ids")] = None,
-    all_ready: Annotated[bool, typer.Option("--all", help="Every order at the to_order stage")] = False,
-    auto_pay: Annotated[bool, typer.Option(help="Ask the supplier to charge the saved payment method")] = False,
-    backup: Annotated[bool, typer.Option("--backup", help="Place with the backup supplier products")] = False,
-    shop: ShopOption = None,
-) -> None:
-    """Place orders with their suppliers (one supplier order per seller, never twice); a result per order."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from ordercenter.services import duplicates
-    from ordercenter.services.placement import PlacementOutcome, place_orders
-    from ordercenter.services.placement_planning import PlacementOptions
-
-    if all_ready == bool(orders):
-        raise CliError("name the orders to place, or use --all (not both)")
-    c = container()
-    shop_row = resolve_shop(c.uow(), shop)
-    if all_ready:
-        with c.uow() as uow:
-            ids = [o.id for o in uow.orders.page(shop_row.id, OrderFilter(stage=Stage.TO_ORDER, limit=10_000))]
-        ids.reverse()  # oldest first: the customer who waited longest is served first
-    else:
-        ids = [duplicates.order_id_for(c.uow(), shop_id=shop_row.id, reference=ref) for ref in orders or []]
-    if not ids:
-        out.print("no orders to place")
-        return
-    options = {order_id: PlacementOptions(use_backup=backup) for order_id in ids}
-    table = Table("order", "result", "details", title="placement")
-    with Progress(TextColumn("placing"), BarColumn(), MofNCompleteColumn(), console=out) as bar:
-        task = bar.add_task("placing", total=len(ids))
-
-        def show(outcome: PlacementOutcome) -> None:
-            bar.advance(task)
-            table.add_row(outcome.order_name, "placed" if outcome.placed else "not placed", outcome.summary)
-
-        results = place_orders(c.uow(), c.supplier_resolver(shop_row.id), c.clock, shop_id=shop_row.id,
-                               order_ids=ids, options=options, auto_pay=auto_pay, actor_id="cli", on_result=show)
-    out.print(table)
-    placed = sum(1 for r in results if r.placed)
-    out.print(f"{placed} placed, {len(results) - placed} not placed")
 
 
 @shops_app.command("add")

@@ -29,5 +29,15 @@ def load_settings(**overrides: object) -> Settings:
         raise CliError(f"setting {field} (ORDERCENTER_{field.upper()}): {message}") from None
 
 
+DEMO_CLOCK_FILE = "demo-clock.json"
+
+
+def demo_clock_file(settings: Settings) -> Settings:
+    """A demo's folder (it holds demo.json) shares the demo's moved clock with its command line."""
+    if settings.demo_clock_file is None and (settings.data_dir / "demo.json").exists():
+        return settings.model_copy(update={"demo_clock_file": settings.data_dir / DEMO_CLOCK_FILE})
+    return settings
+
+
 def container(**overrides: object) -> Container:
-    return bootstrap(load_settings(**overrides))
+    return bootstrap(demo_clock_file(load_settings(**overrides)))

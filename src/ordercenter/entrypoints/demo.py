@@ -23,10 +23,12 @@ from ordercenter.bootstrap import Container, bootstrap
 from ordercenter.config import Settings
 from ordercenter.domain.mappings import MappingInput
 from ordercenter.entrypoints.api.app import create_app
+from ordercenter.entrypoints.cli_context import DEMO_CLOCK_FILE
 from ordercenter.entrypoints.loopback import free_port
 from ordercenter.entrypoints.worker import start_in_thread
 from ordercenter.sandbox.aliexpress import SandboxConfig, SandboxSupplier, create_sandbox_supplier
 from ordercenter.sandbox.aliexpress.catalog import demo_catalog
+from ordercenter.sandbox.aliexpress.clock import SandboxClock
 from ordercenter.sandbox.shopify import SandboxShopifyApp, SandboxStoreConfig, ShopConfig, create_sandbox_store
 from ordercenter.services.demo_setup import DEMO_SHOP_DOMAIN, DemoAccount, ensure_demo_account
 from ordercenter.services.mappings import save_mapping
@@ -150,14 +152,15 @@ def _demo_info(url: str, account: DemoAccount, creds: SandboxStoreCredentials, s
 def run_demo(settings: Settings, *, host: str, port: int) -> None:
     port = port or free_port(host)
     url = f"http://{host}:{port}"
-    settings = settings.model_copy(update={"public_url": url})
+    settings = settings.model_copy(update={"public_url": url, "demo_clock_file": settings.data_dir / DEMO_CLOCK_FILE})
     container = bootstrap(settings)
     account = ensure_demo_account(container.uow(), now=container.clock.now())
     creds = SandboxStoreCredentials.generate()
     store_app = create_sandbox_store(SandboxStoreConfig(shops=[ShopConfig(
         domain=creds.shop_domain, name="Demo Store", access_token=creds.access_token, client_id=creds.client_id,
-        client_secret=creds.client_secret, currency="USD")]))
-    supplier = SandboxSupplier(SandboxConfig())
+        client_secret=creds.client_secret, currency="USD")], clock=container.clock.now))
+    # One clock for all three: `ordercenter sandbox clock advance` moves Order Center and both sandboxes.
+    supplier = SandboxSupplier(SandboxConfig(), clock=SandboxClock(wall=container.clock.now))
     app = create_app(container, mounts={"/sandbox/shopify": store_app,
                                         "/sandbox/aliexpress": create_sandbox_supplier(supplier=supplier)})
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
