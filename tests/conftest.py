@@ -41,12 +41,17 @@ def _truncate(engine: Engine) -> None:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(params=BACKENDS)
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "postgresql":
+def settings_for(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings on an empty database of that backend."""
+    if backend == "postgresql":
         _truncate(request.getfixturevalue("postgres_engine"))
         return Settings(data_dir=tmp_path, database_url=POSTGRES_URL, secret_key="t" * 40)
     return Settings(data_dir=tmp_path, secret_key="t" * 40)
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    return settings_for(request.param, request, tmp_path)
 
 
 @pytest.fixture

@@ -118,6 +118,10 @@ class FakeStore:
                *, notify_customer: bool) -> str:
         raise NotImplementedError
 
+    def refund_amount(self, order_gid: str, amount: Money, note: str, *, notify_customer: bool,
+                      key: str | None = None) -> str:
+        raise NotImplementedError
+
     def cancel_order(self, order_gid: str, *, reason: str, refund: bool, restock: bool, notify_customer: bool,
                      staff_note: str) -> None:
         raise NotImplementedError

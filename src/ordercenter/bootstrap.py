@@ -15,10 +15,12 @@ from ordercenter.adapters.aliexpress.sandbox_client import SandboxAliExpressClie
 from ordercenter.adapters.clock import OffsetClock, SystemClock
 from ordercenter.adapters.db.migrations import upgrade
 from ordercenter.adapters.db.session import build_engine, build_session_factory
+from ordercenter.adapters.file_store import LocalFileStore
 from ordercenter.adapters.notify import LogNotifier, SmtpNotifier
 from ordercenter.adapters.ports import (
     AfterSaleAction,
     Clock,
+    FileStore,
     Notifier,
     StorePlatform,
     StoreWebhookCodec,
@@ -120,6 +122,11 @@ class Container:
         """The `SupplierProbe` port: one cheap signed call; SupplierError when the token is refused."""
         with self._aliexpress_client(sandbox, app_key, app_secret, access_token, api_url) as client:
             check_access_token(client)
+
+    @property
+    def file_store(self) -> FileStore:
+        """Evidence and other uploads, in the local folder ORDERCENTER_FILES_DIR (default data_dir/files)."""
+        return LocalFileStore(self.settings.resolved_files_dir)
 
     @property
     def notifier(self) -> Notifier:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.after_sale.conftest import AfterSale
 
 
+@pytest.mark.also_postgres
 def test_a_placed_paid_and_shipped_order_is_in_transit(after_sale: AfterSale) -> None:
     placed = after_sale.placed(shipped=True)
     assert after_sale.order(placed.order_id)["stage"] == "in_transit"

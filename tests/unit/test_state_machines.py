@@ -39,10 +39,14 @@ RETURN_ALLOWED = {
     *((s, end) for s in (RS.SUBMITTED, RS.UNDER_REVIEW, RS.APPROVED, RS.AWAITING_RETURN) for end in _ENDINGS),
     # a returned parcel can still end without a refund (e.g. lost on the way back, settled elsewhere)
     (RS.RETURN_SHIPPED, RS.CLOSED),
+    # a refused dispute is escalated (reviewed again) or closed
+    (RS.REJECTED, RS.UNDER_REVIEW), (RS.REJECTED, RS.CLOSED),
 }
 CF = CustomerRefundStatus
 CUSTOMER_REFUND_ALLOWED = {(CF.NEW, CF.REPLIED), (CF.REPLIED, CF.REFUNDED), (CF.REPLIED, CF.DECLINED),
-                           (CF.REPLIED, CF.RESOLVED)}
+                           (CF.REPLIED, CF.RESOLVED),
+                           # a refund made directly on the store settles a request nobody answered yet
+                           (CF.NEW, CF.REFUNDED)}
 
 MACHINES: list[tuple[TransitionTable[StrEnum], type[StrEnum], set[tuple[StrEnum, StrEnum]]]] = [
     (SUPPLIER_ORDER_TRANSITIONS, SupplierOrderStatus, SUPPLIER_ORDER_ALLOWED),  # type: ignore[list-item]
@@ -81,4 +85,4 @@ def test_terminal_states_have_no_way_out() -> None:
     assert SUPPLIER_ORDER_TRANSITIONS.is_terminal(SO.COMPLETED)
     assert SUPPLIER_ORDER_TRANSITIONS.is_terminal(SO.CANCELLED)
     assert not SUPPLIER_ORDER_TRANSITIONS.is_terminal(SO.SHIPPED)
-    assert all(RETURN_TRANSITIONS.is_terminal(s) for s in (RS.REFUNDED, *_ENDINGS))
+    assert all(RETURN_TRANSITIONS.is_terminal(s) for s in (RS.REFUNDED, RS.WITHDRAWN, RS.CLOSED))

@@ -82,6 +82,12 @@ class StorePlatform(Protocol):
         """Returns the refund's id."""
         ...
 
+    def refund_amount(self, order_gid: str, amount: Money, note: str, *, notify_customer: bool,
+                      key: str | None = None) -> str:
+        """Refund an amount alone (no lines), at most what is still refundable; returns the refund's id.
+        With `key`, a refund of the order already made under that key is returned instead of a second."""
+        ...
+
     def cancel_order(self, order_gid: str, *, reason: str, refund: bool, restock: bool, notify_customer: bool,
                      staff_note: str) -> None:
         """Cancel the store order (Shopify `orderCancel`), refunding and restocking as asked."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,6 +21,13 @@ def parse_email(value: str, *, field: str = "email") -> str:
     return email
 
 
+class StaffRole(StrEnum):
+    """What a person may do in the web pages."""
+
+    OWNER = "owner"  # everything, plus settings, connections, users and API tokens
+    STAFF = "staff"  # orders and after-sale: the day's work, no settings
+
+
 class StaffUser(Base):
     """A person who signs in to the web pages of one shop."""
 
@@ -29,7 +37,12 @@ class StaffUser(Base):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
     email: Mapped[str] = mapped_column(unique=True)
     password_hash: Mapped[str]
+    role: Mapped[StaffRole] = mapped_column(default=StaffRole.STAFF)
     created_at: Mapped[datetime]
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role is StaffRole.OWNER
 
 
 class ApiToken(Base):

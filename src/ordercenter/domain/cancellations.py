@@ -71,6 +71,7 @@ class CancellationRequest(RecordsEvents, Base):
     refund_amount: Mapped[Decimal | None] = mapped_column(default=None)
     refund_expected_from: Mapped[date | None] = mapped_column(default=None)
     refund_expected_by: Mapped[date | None] = mapped_column(default=None)
+    refund_arrived_at: Mapped[datetime | None] = mapped_column(default=None)  # the merchant saw the money
 
     @property
     def is_open(self) -> bool:

@@ -16,6 +16,7 @@ from ordercenter.domain import (  # noqa: F401  (imported for their table defini
     shops,
     supplier_orders,
     suppliers,
+    web_sessions,
     webhooks,
 )
 from ordercenter.domain.base import Base

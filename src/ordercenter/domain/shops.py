@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,6 +23,17 @@ def normalize_shop_domain(value: str) -> str:
     if any(not label or not all(c.isalnum() or c == "-" for c in label) for label in labels):
         raise InvalidInput(f"'{value}' is not a shop domain like name.myshopify.com", field="domain")
     return domain
+
+
+def parse_timezone(value: str, *, field: str = "timezone") -> str:
+    """An IANA time zone name ("Europe/Paris", "UTC") that this system knows, or InvalidInput."""
+    name = value.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"'{value}' is not a time zone name like Europe/Paris or America/New_York",
+                           field=field) from None
+    return name
 
 
 class Shop(Base):
@@ -46,6 +58,8 @@ class Shop(Base):
     email_sender: Mapped[str | None] = mapped_column(default=None)
     notification_emails: Mapped[list[Any]] = mapped_column(default=list)
     emails_off: Mapped[list[Any]] = mapped_column(default=list)
+    # The IANA zone every page shows this shop's times in (stored times stay UTC).
+    timezone: Mapped[str] = mapped_column(default="UTC")
     created_at: Mapped[datetime]
 
     @property

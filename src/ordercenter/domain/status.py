@@ -130,7 +130,8 @@ RETURN_TRANSITIONS = TransitionTable[ReturnStatus](
         ReturnStatus.RETURN_SHIPPED: frozenset({ReturnStatus.REFUND_PENDING, ReturnStatus.CLOSED}),
         ReturnStatus.REFUND_PENDING: frozenset({ReturnStatus.REFUNDED}),
         ReturnStatus.REFUNDED: frozenset(),
-        ReturnStatus.REJECTED: frozenset(),
+        # A refused dispute can be escalated (the platform reviews it again) or closed by the merchant.
+        ReturnStatus.REJECTED: frozenset({ReturnStatus.UNDER_REVIEW, ReturnStatus.CLOSED}),
         ReturnStatus.WITHDRAWN: frozenset(),
         ReturnStatus.CLOSED: frozenset(),
     },

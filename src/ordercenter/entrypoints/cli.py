@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ordercenter.domain.access import StaffRole
 from ordercenter.domain.errors import DomainError
 from ordercenter.entrypoints.cancellations_cli import cancellations_app
 from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, load_settings, out
@@ -66,13 +67,16 @@ def db_upgrade() -> None:
 @users_app.command("create")
 def users_create(email: Annotated[str, typer.Option(help="Sign-in e-mail")],
                  password: Annotated[str, typer.Option(prompt=True, hide_input=True, help="At least 8 characters")],
+                 role: Annotated[StaffRole | None, typer.Option(
+                     help="owner: everything, with settings, users and tokens; staff: orders and after-sale "
+                          "(default: owner for the shop's first user, staff after)")] = None,
                  shop: ShopOption = None) -> None:
-    """Create a staff account for a shop."""
+    """Create a person who signs in to a shop's web pages."""
     c = container()
     shop_row = resolve_shop(c.uow(), shop)
     user = access.create_staff_user(c.uow(), shop_id=shop_row.id, email=email, password=password,
-                                    now=c.clock.now())
-    out.print(f"created user {user.email} for {shop_row.domain}")
+                                    now=c.clock.now(), role=role)
+    out.print(f"created {user.role.value} {user.email} for {shop_row.domain}")
 
 
 @tokens_app.command("create")

@@ -179,7 +179,8 @@ def run_demo(settings: Settings, *, host: str, port: int) -> None:
             return
         start_in_thread(container)
         path = write_demo_file(settings.data_dir, _demo_info(url, account, creds, supplier, container))
-        console.print(f"  open {url}/docs  (API token below)")
+        console.print(f"  open {url}/  (sign in with {account.email} / {account.password}; API at {url}/docs)",
+                      soft_wrap=True)
         console.print(f"  sign in: {account.email} / {account.password}")
         console.print(f"  API token: {account.api_token}")
         supplier_creds = supplier.credentials()

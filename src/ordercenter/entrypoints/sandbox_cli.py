@@ -8,6 +8,7 @@ come from `DIR/demo.json`, written by `ordercenter demo`, or from `--url`.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +18,7 @@ import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ordercenter.entrypoints.cli_context import CliError
 
@@ -364,3 +366,120 @@ def supplier_faults(
         return
     supplier.call("POST", "/faults", {"kind": kind.value, "method": method, "times": times})
     out.print(f"the next {_count(times, 'call')} to {method or 'any method'} get {kind.value}")
+
+
+# ------------------------------------------------------------------- supplier: the after-sale desk
+
+
+class DisputeDecider(StrEnum):
+    SELLER = "seller"
+    PLATFORM = "platform"
+
+
+def _ms_time(value: object) -> str:
+    """An operator timestamp (epoch milliseconds) as 'YYYY-MM-DD HH:MM UTC'."""
+    if not isinstance(value, int | float):
+        return "-"
+    return datetime.fromtimestamp(value / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _show_cancellation(record: dict[str, Any]) -> None:
+    note = f": {record['note']}" if record.get("note") else ""
+    out.print(f"cancellation {record['cancellation_id']} of order {record['order_id']} is "
+              f"{str(record['status']).lower()}{note}", markup=False, highlight=False)
+
+
+def _show_dispute(record: dict[str, Any]) -> None:
+    refund = record.get("refund_amount") or {}
+    amount = f", refund {refund['amount']} {refund['currency_code']}" if refund.get("amount") else ""
+    by = f" (decided by the {record['decided_by']})" if record.get("decided_by") else ""
+    out.print(f"dispute {record['dispute_id']} of order {record['order_id']} is {record['status']}{by}{amount}",
+              markup=False, highlight=False)
+    if record.get("return_instructions"):
+        out.print(f"return instructions: {record['return_instructions']}", markup=False, highlight=False,
+                  soft_wrap=True)
+
+
+@supplier_app.command("cancellation")
+def supplier_cancellation(
+    cancellation_id: Annotated[str, typer.Argument(help="The supplier's cancellation id (see 'sandbox supplier "
+                                                        "after-sale ORDER_ID')")],
+    approve: Annotated[bool | None, typer.Option("--approve/--reject", help="The seller's decision (neither: the "
+                                                 "seller's rule, approve unless shipped)")] = None,
+    note: Annotated[str, typer.Option(help="The seller's words")] = "",
+    data_dir: DataDirOption = DEFAULT_DATA_DIR, url: UrlOption = None,
+) -> None:
+    """The seller decides a cancellation request now."""
+    body: dict[str, Any] = {"note": note} | ({} if approve is None else {"approve": approve})
+    _show_cancellation(_supplier(data_dir, url).call("POST", f"/cancellations/{cancellation_id.strip()}/decide", body))
+
+
+@supplier_app.command("dispute")
+def supplier_dispute(
+    dispute_id: Annotated[str, typer.Argument(help="The supplier's dispute id (see 'sandbox supplier after-sale')")],
+    accept: Annotated[bool | None, typer.Option("--accept/--reject", help="Agree to the refund (a return and "
+                                                "refund gets return instructions) or refuse it")] = None,
+    by: Annotated[DisputeDecider, typer.Option(help="Who decides: the seller, or the platform after "
+                                                    "escalation")] = DisputeDecider.SELLER,
+    refund_amount: Annotated[str | None, typer.Option(help="Agree to this amount instead of the one asked",
+                                                      callback=_decimal)] = None,
+    note: Annotated[str, typer.Option(help="The seller's or the platform's words")] = "",
+    data_dir: DataDirOption = DEFAULT_DATA_DIR, url: UrlOption = None,
+) -> None:
+    """The seller (or the platform) accepts or rejects a return/refund request (dispute)."""
+    if accept is None:
+        raise _fail("say --accept or --reject")
+    body: dict[str, Any] = {"accept": accept, "by": by.value, "note": note}
+    if refund_amount is not None:
+        body["refund_amount"] = refund_amount
+    _show_dispute(_supplier(data_dir, url).call("POST", f"/disputes/{dispute_id.strip()}/decide", body))
+
+
+@supplier_app.command("refund-dispute")
+def supplier_refund_dispute(
+    dispute_id: Annotated[str, typer.Argument(help="The supplier's dispute id")],
+    data_dir: DataDirOption = DEFAULT_DATA_DIR, url: UrlOption = None,
+) -> None:
+    """The agreed refund of a dispute is paid out."""
+    _show_dispute(_supplier(data_dir, url).call("POST", f"/disputes/{dispute_id.strip()}/refund"))
+
+
+@supplier_app.command("reply")
+def supplier_reply(order_id: SupplierOrderArgument,
+                   text: Annotated[str, typer.Argument(help="What the seller writes")],
+                   data_dir: DataDirOption = DEFAULT_DATA_DIR, url: UrlOption = None) -> None:
+    """The seller writes on an order's thread (answering every message waiting there)."""
+    if not text.strip():
+        raise _fail("the seller's message is empty")
+    message = _supplier(data_dir, url).call("POST", f"/orders/{order_id.strip()}/seller-messages", {"text": text})
+    out.print(f"the seller wrote on order {message['order_id']} (message {message['message_id']})")
+
+
+@supplier_app.command("after-sale")
+def supplier_after_sale(order_id: SupplierOrderArgument, data_dir: DataDirOption = DEFAULT_DATA_DIR,
+                        url: UrlOption = None) -> None:
+    """An order's cancellations, disputes and messages, as the seller sees them."""
+    order = _supplier(data_dir, url).call("GET", f"/orders/{order_id.strip()}")
+    _show_supplier_order(order)
+    cancellations, disputes, messages = order["cancellations"], order["disputes"], order["messages"]
+    if not (cancellations or disputes or messages):
+        out.print("nothing after the sale yet: no cancellation, dispute or message")
+    if cancellations:
+        table = Table("cancellation", "requested", "status", "reason", "note", title="cancellations")
+        for c in cancellations:
+            table.add_row(c["cancellation_id"], _ms_time(c.get("requested_at")), str(c["status"]).lower(),
+                          Text(str(c.get("reason") or "")), Text(str(c.get("note") or "")))
+        out.print(table)
+    if disputes:
+        table = Table("dispute", "opened", "type", "status", "asked", "refund", title="disputes")
+        for d in disputes:
+            asked, refund = d["refund_amount_requested"], d.get("refund_amount") or {}
+            table.add_row(d["dispute_id"], _ms_time(d.get("opened_at")), d["dispute_type"], d["status"],
+                          f"{asked['amount']} {asked['currency_code']}",
+                          f"{refund['amount']} {refund['currency_code']}" if refund.get("amount") else "")
+        out.print(table)
+    if messages:
+        table = Table("message", "at", "from", "text", title="messages")
+        for m in messages:
+            table.add_row(m["message_id"], _ms_time(m.get("gmt_create")), m["sender"], Text(str(m["content"])))
+        out.print(table)

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from ordercenter.domain.access import ApiToken, StaffUser, parse_email
+from ordercenter.domain.access import ApiToken, StaffRole, StaffUser, parse_email
 from ordercenter.domain.errors import Conflict, InvalidInput, NotFound
 from ordercenter.services.uow import UnitOfWork
 
@@ -80,8 +80,10 @@ def authenticate(uow: UnitOfWork, token: str, *, now: datetime) -> ApiToken | No
         return row
 
 
-def create_staff_user(uow: UnitOfWork, *, shop_id: int, email: str, password: str, now: datetime) -> StaffUser:
-    """A person who can sign in to the shop's pages."""
+def create_staff_user(uow: UnitOfWork, *, shop_id: int, email: str, password: str, now: datetime,
+                      role: StaffRole | None = None) -> StaffUser:
+    """A person who can sign in to the shop's pages. Without a role, the shop's first person is its owner
+    (someone must be able to reach the settings) and everyone after is staff."""
     address = parse_email(email)
     if len(password) < 8:
         raise InvalidInput("the password must be at least 8 characters", field="password")
@@ -90,7 +92,9 @@ def create_staff_user(uow: UnitOfWork, *, shop_id: int, email: str, password: st
             raise NotFound(f"no shop with id {shop_id}", field="shop")
         if uow.staff.by_email(address) is not None:
             raise Conflict(f"a user with e-mail {address} already exists", field="email")
+        if role is None:
+            role = StaffRole.STAFF if uow.staff.emails_for_shop(shop_id) else StaffRole.OWNER
         user = uow.staff.add(StaffUser(shop_id=shop_id, email=address, password_hash=hash_password(password),
-                                       created_at=now))
+                                       role=role, created_at=now))
         uow.commit()
         return user

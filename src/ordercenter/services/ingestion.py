@@ -14,6 +14,7 @@ from ordercenter.domain.errors import NotFound
 from ordercenter.domain.orders import LineItem, Order
 from ordercenter.domain.snapshots import OrderSnapshot
 from ordercenter.domain.status import Stage
+from ordercenter.services import store_refunds
 from ordercenter.services.stage_refresh import refresh_stage
 from ordercenter.services.uow import UnitOfWork
 
@@ -98,6 +99,8 @@ def _import_once(uow: UnitOfWork, shop_id: int, snap: OrderSnapshot, at: datetim
             # second share it: equal stamps are compared by content, not dropped.)
             return ImportResult(order.id, ImportOutcome.UNCHANGED, order.stage)
         uow.flush()
+        # Refunds the payload lists (a cancellation or refund made on the store) become requests already refunded.
+        store_refunds.record_store_refunds(uow, order, store_refunds.refunds_in_order(snap.raw), at=at)
         if created:
             uow.events.add(audit.order_imported(shop_id, order.id, order.name, at, source))
         elif changes:

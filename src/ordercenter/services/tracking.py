@@ -18,6 +18,7 @@ from ordercenter.domain.polling import next_poll_at
 from ordercenter.domain.status import ActorKind, CancellationStatus, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import Shipment, SupplierOrder
 from ordercenter.domain.supplier_status import SupplierReading, steps_to, supplier_target
+from ordercenter.services import cancellation
 from ordercenter.services.alerting import settle_alerts
 from ordercenter.services.supplier_order_changes import settle_changes
 from ordercenter.services.tracking_push import push_shipments
@@ -79,9 +80,12 @@ def sync_supplier_order(uow: UnitOfWork, supplier: SupplierPlatform, store: Stor
         so.last_polled_at, so.last_poll_error = now, None
         so.next_poll_at = next_poll_at(so.status, so.placed_at or so.created_at, so.shipped_at, now)
         result.alerts_raised, result.alerts_resolved = evaluate_alerts(uow, so, now)
+        # Without a cancel API (assisted), the order status is the supplier's answer to a cancellation.
+        approved = cancellation.follow_supplier_status(uow, so, order, supplier_status=state.status, now=now)
         settle_changes(uow, so, order, at=now, actor=ActorKind.SUPPLIER)
         uow.commit()
         result.status_after, result.next_poll_at = so.status, so.next_poll_at
+    cancellation.run_follow_ups(uow, store, clock, shop_id=shop_id, cancellation_ids=approved)
 
     pushed = push_shipments(uow, store, clock, shop_id=shop_id, supplier_order_id=supplier_order_id)
     result.fulfilments_created, result.tracking_updates = pushed.created, pushed.updated

@@ -8,6 +8,7 @@ from typing import Protocol, Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from ordercenter.adapters.db import repositories as repos
+from ordercenter.adapters.db.deadline_queries import DeadlineQueries
 
 
 class UnitOfWork(Protocol):
@@ -28,6 +29,8 @@ class UnitOfWork(Protocol):
     messages: repos.MessageRepository
     outbox: repos.OutboxRepository
     reply_templates: repos.ReplyTemplateRepository
+    web_sessions: repos.WebSessionRepository
+    deadlines: DeadlineQueries
 
     def __enter__(self) -> Self: ...
 
@@ -64,6 +67,8 @@ class SqlAlchemyUnitOfWork:
         self.messages = repos.MessageRepository(self.session)
         self.outbox = repos.OutboxRepository(self.session)
         self.reply_templates = repos.ReplyTemplateRepository(self.session)
+        self.web_sessions = repos.WebSessionRepository(self.session)
+        self.deadlines = DeadlineQueries(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

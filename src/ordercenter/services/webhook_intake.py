@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from ordercenter.adapters.ports import Secrets, StoreWebhookCodec
-from ordercenter.domain import audit
 from ordercenter.domain.errors import DomainError, ErrorCode, InvalidInput
-from ordercenter.domain.status import ActorKind
 from ordercenter.domain.webhooks import DeliveryStatus, WebhookDelivery
+from ordercenter.services import store_refunds
 from ordercenter.services.ingestion import ImportOutcome, import_order
+from ordercenter.services.stage_refresh import refresh_stage
 from ordercenter.services.uow import UnitOfWork
 
 ORDER_TOPICS = frozenset({"orders/create", "orders/paid", "orders/updated", "orders/cancelled",
@@ -119,13 +119,12 @@ def _apply(uow: UnitOfWork, codec: StoreWebhookCodec, delivery: WebhookDelivery,
             shop = uow.shops.get(delivery.shop_id)
             if shop is not None and shop.uninstalled_at is None:
                 shop.uninstalled_at = now
-        else:  # refunds/create: the amounts arrive with orders/updated; the timeline says it happened
-            order = uow.orders.by_platform_id(delivery.shop_id, str(payload["order_id"]))
+        else:  # refunds/create: money back to the customer, recorded once as a customer refund request
+            order = uow.orders.by_platform_id(delivery.shop_id, str(payload["order_id"]), for_update=True)
             if order is None:
                 return DeliveryStatus.IGNORED
-            uow.events.add(audit.order_event(order.shop_id, order.id, audit.OrderEventType.ORDER_UPDATED, now,
-                                             "Refund created on the store", ActorKind.STORE,
-                                             refund_id=str(payload.get("id", ""))))
+            store_refunds.record_store_refunds(uow, order, store_refunds.refunds_in([payload]), at=now)
+            refresh_stage(uow, order, at=now)
         uow.commit()
     return DeliveryStatus.PROCESSED
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Generic, TypeVar
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import String, cast, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ordercenter.domain.access import ApiToken, StaffUser
-from ordercenter.domain.alerts import Alert
+from ordercenter.domain.alerts import Alert, AlertKind
 from ordercenter.domain.audit import OrderEvent
 from ordercenter.domain.base import Base
 from ordercenter.domain.cancellations import CancellationRequest
@@ -25,9 +26,10 @@ from ordercenter.domain.polling import POLLED_STATUSES
 from ordercenter.domain.reply_templates import ReplyTemplate
 from ordercenter.domain.returns import OPEN_RETURN_STATUSES, ReturnRequest
 from ordercenter.domain.shops import Shop
-from ordercenter.domain.status import CancellationStatus, Stage, SupplierOrderStatus
+from ordercenter.domain.status import CancellationStatus, CustomerRefundStatus, ReturnStatus, Stage, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import SupplierOrder
 from ordercenter.domain.suppliers import SupplierAccount
+from ordercenter.domain.web_sessions import SignInAttempt, WebSession
 from ordercenter.domain.webhooks import DeliveryStatus, WebhookDelivery
 
 E = TypeVar("E", bound=Base)
@@ -87,6 +89,14 @@ class OrderFilter:
     search: str | None = None
     before_id: int | None = None  # keyset cursor: newest first, continue below this id
     limit: int = 50
+    # The way back: the page just above this id (still returned newest first).
+    after_id: int | None = None
+    created_from: datetime | None = None  # placed on the store at or after
+    created_before: datetime | None = None  # placed on the store before
+    supplier_account_id: int | None = None  # with a supplier order on this account
+    cancellation_pending: bool = False  # only orders with this after-sale flag (False: any)
+    return_open: bool = False
+    customer_refund_open: bool = False
 
 
 class OrderRepository(ShopScopedRepository[Order]):
@@ -107,13 +117,51 @@ class OrderRepository(ShopScopedRepository[Order]):
             query = query.where(or_(func.lower(Order.name).like(pattern),
                                     func.lower(Order.customer_name).like(pattern),
                                     func.lower(Order.email).like(pattern)))
+        if flt.created_from is not None:
+            query = query.where(Order.platform_created_at >= flt.created_from)
+        if flt.created_before is not None:
+            query = query.where(Order.platform_created_at < flt.created_before)
+        if flt.supplier_account_id is not None:
+            query = query.where(Order.id.in_(select(SupplierOrder.order_id).where(
+                SupplierOrder.shop_id == shop_id, SupplierOrder.supplier_account_id == flt.supplier_account_id)))
+        for flag, wanted in ((Order.cancellation_pending, flt.cancellation_pending),
+                             (Order.return_open, flt.return_open),
+                             (Order.customer_refund_open, flt.customer_refund_open)):
+            if wanted:
+                query = query.where(flag.is_(True))
         return query
 
     def page(self, shop_id: int, flt: OrderFilter) -> Sequence[Order]:
         query = self._filtered(shop_id, flt)
+        if flt.after_id is not None:
+            # Walk up from the cursor (oldest first, so the limit keeps the rows next to it), then show
+            # them newest first like every other page.
+            rows = self.session.scalars(query.where(Order.id > flt.after_id).order_by(Order.id.asc())
+                                        .limit(flt.limit)).all()
+            return list(reversed(rows))
         if flt.before_id is not None:
             query = query.where(Order.id < flt.before_id)
         return self.session.scalars(query.order_by(Order.id.desc()).limit(flt.limit)).all()
+
+    def names_by_id(self, shop_id: int, order_ids: Sequence[int]) -> dict[int, str]:
+        """The names ("#1017") of these orders of the shop, in one query; ids of other shops are left out."""
+        if not order_ids:
+            return {}
+        return {row.id: row.name for row in self.session.execute(select(Order.id, Order.name).where(
+            Order.shop_id == shop_id, Order.id.in_(list(order_ids))))}
+
+    def seller_names(self, shop_id: int, order_ids: Sequence[int]) -> dict[int, list[str]]:
+        """Per order: the sellers of its supplier orders not cancelled, in placement order (one query)."""
+        if not order_ids:
+            return {}
+        rows = self.session.execute(select(SupplierOrder.order_id, SupplierOrder.seller_name).where(
+            SupplierOrder.shop_id == shop_id, SupplierOrder.order_id.in_(list(order_ids)),
+            SupplierOrder.status != SupplierOrderStatus.CANCELLED).order_by(SupplierOrder.id)).all()
+        names: dict[int, list[str]] = {}
+        for order_id, seller in rows:
+            if seller and seller not in names.setdefault(order_id, []):
+                names[order_id].append(seller)
+        return names
 
     def count(self, shop_id: int, flt: OrderFilter) -> int:
         subquery = self._filtered(shop_id, flt).with_only_columns(Order.id).subquery()
@@ -254,17 +302,184 @@ class SupplierAccountRepository(ShopScopedRepository[SupplierAccount]):
 class CancellationRepository(ShopScopedRepository[CancellationRequest]):
     entity = CancellationRequest
 
+    def for_supplier_order(self, shop_id: int, supplier_order_id: int, *,
+                           pending_only: bool = False) -> Sequence[CancellationRequest]:
+        """The requests of one supplier order, newest first."""
+        query = select(CancellationRequest).where(CancellationRequest.shop_id == shop_id,
+                                                  CancellationRequest.supplier_order_id == supplier_order_id)
+        if pending_only:
+            query = query.where(CancellationRequest.status == CancellationStatus.PENDING)
+        return self.session.scalars(query.order_by(CancellationRequest.id.desc())).all()
+
+    def page(self, shop_id: int, *, status: CancellationStatus | None, limit: int) -> Sequence[CancellationRequest]:
+        """The shop's requests, newest first."""
+        query = select(CancellationRequest).where(CancellationRequest.shop_id == shop_id)
+        if status is not None:
+            query = query.where(CancellationRequest.status == status)
+        return self.session.scalars(query.order_by(CancellationRequest.id.desc()).limit(limit)).all()
+
+    def pending_requested_before(self, cut_off: datetime, limit: int) -> Sequence[CancellationRequest]:
+        """Pending requests (every shop) asked before the cut-off, oldest first."""
+        return self.session.scalars(select(CancellationRequest).where(
+            CancellationRequest.status == CancellationStatus.PENDING, CancellationRequest.requested_at < cut_off)
+            .order_by(CancellationRequest.requested_at, CancellationRequest.id).limit(limit)).all()
+
+
+@dataclass(frozen=True)
+class ProtectionFacts:
+    """What a supplier order's buyer protection is computed from: its dates and its account's rules."""
+
+    supplier_order_id: int
+    order_id: int
+    status: SupplierOrderStatus
+    placed_at: datetime | None
+    delivered_at: datetime | None
+    seller_type: str
+    payment_method: str
+    protection_days: int | None  # None: no account known (the defaults apply)
+    days_after_delivery: int | None
+
 
 class ReturnRepository(ShopScopedRepository[ReturnRequest]):
     entity = ReturnRequest
+
+    def for_supplier_order(self, shop_id: int, supplier_order_id: int, *,
+                           for_update: bool = False) -> Sequence[ReturnRequest]:
+        """The requests of one supplier order, oldest first."""
+        query = select(ReturnRequest).where(ReturnRequest.shop_id == shop_id,
+                                            ReturnRequest.supplier_order_id == supplier_order_id)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query.order_by(ReturnRequest.id)).all()
+
+    def page(self, shop_id: int, *, status: ReturnStatus | None = None, open_only: bool = False,
+             limit: int = 100) -> Sequence[ReturnRequest]:
+        """The shop's requests, newest first."""
+        query = select(ReturnRequest).where(ReturnRequest.shop_id == shop_id)
+        if status is not None:
+            query = query.where(ReturnRequest.status == status)
+        if open_only:
+            query = query.where(ReturnRequest.status.in_(sorted(OPEN_RETURN_STATUSES)))
+        return self.session.scalars(query.order_by(ReturnRequest.id.desc()).limit(limit)).all()
+
+    def refunds_overdue(self, today: date, limit: int) -> Sequence[ReturnRequest]:
+        """Issued refunds (every shop) not arrived although their last expected day is before `today`."""
+        return self.session.scalars(select(ReturnRequest).where(
+            ReturnRequest.status == ReturnStatus.REFUND_PENDING, ReturnRequest.refund_arrived_at.is_(None),
+            ReturnRequest.refund_expected_by.is_not(None), ReturnRequest.refund_expected_by < today)
+            .order_by(ReturnRequest.refund_expected_by, ReturnRequest.id).limit(limit)).all()
+
+    def cancellation_refunds_overdue(self, today: date, limit: int) -> Sequence[CancellationRequest]:
+        """Approved cancellations (every shop) whose refund has not arrived although its last expected day is
+        before `today`: the other refund a supplier owes, followed here with the returns' refunds."""
+        return self.session.scalars(select(CancellationRequest).where(
+            CancellationRequest.status == CancellationStatus.APPROVED, CancellationRequest.refund_arrived_at.is_(None),
+            CancellationRequest.refund_expected_by.is_not(None), CancellationRequest.refund_expected_by < today)
+            .order_by(CancellationRequest.refund_expected_by, CancellationRequest.id).limit(limit)).all()
+
+    def open_refund_alerts(self, limit: int) -> Sequence[Alert]:
+        """Open overdue-refund alerts (every shop), to clear those whose refund has arrived since."""
+        return self.session.scalars(select(Alert).where(
+            Alert.kind == AlertKind.REFUND_OVERDUE, Alert.resolved_at.is_(None)).order_by(Alert.id).limit(limit)).all()
+
+    def protection_facts(self, shop_id: int, order_ids: Sequence[int]) -> list[ProtectionFacts]:
+        """The protection facts of every supplier order of these orders, in one query (a page of the list)."""
+        if not order_ids:
+            return []
+        rows = self.session.execute(
+            select(SupplierOrder.id, SupplierOrder.order_id, SupplierOrder.status, SupplierOrder.placed_at,
+                   func.coalesce(SupplierOrder.delivered_at, SupplierOrder.completed_at).label("delivered_at"),
+                   SupplierOrder.seller_type, SupplierOrder.payment_method, SupplierAccount.protection_days,
+                   SupplierAccount.days_after_delivery)
+            .outerjoin(SupplierAccount, (SupplierAccount.id == SupplierOrder.supplier_account_id)
+                       & (SupplierAccount.shop_id == shop_id))
+            .where(SupplierOrder.shop_id == shop_id, SupplierOrder.order_id.in_(list(order_ids)))
+            .order_by(SupplierOrder.id)).all()
+        return [ProtectionFacts(row.id, row.order_id, row.status, row.placed_at, row.delivered_at, row.seller_type,
+                                row.payment_method, row.protection_days, row.days_after_delivery) for row in rows]
 
 
 class CustomerRefundRepository(ShopScopedRepository[CustomerRefundRequest]):
     entity = CustomerRefundRequest
 
+    def order_id_of(self, shop_id: int, request_id: int) -> int | None:
+        """The order a request belongs to, read without loading the request."""
+        return self.session.scalar(select(CustomerRefundRequest.order_id).where(
+            CustomerRefundRequest.shop_id == shop_id, CustomerRefundRequest.id == request_id))
+
+    def discard(self, request: CustomerRefundRequest) -> None:
+        """Take back a request added in this transaction (it lost a race to record the same refund)."""
+        self.session.delete(request)
+
+    def claim_refund_decision(self, shop_id: int, request_id: int, amount: Decimal) -> bool:
+        """Decide the refund of a request with no refund decided or made yet; of two callers exactly one wins."""
+        result = self.session.execute(
+            update(CustomerRefundRequest).where(
+                CustomerRefundRequest.shop_id == shop_id, CustomerRefundRequest.id == request_id,
+                CustomerRefundRequest.refund_amount.is_(None), CustomerRefundRequest.store_refund_id.is_(None))
+            .values(refund_amount=amount).execution_options(synchronize_session=False))
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def claim_store_refund(self, shop_id: int, request_id: int, store_refund_id: str) -> bool:
+        """Set the store refund of a request that has none yet; of two callers exactly one wins."""
+        result = self.session.execute(
+            update(CustomerRefundRequest).where(
+                CustomerRefundRequest.shop_id == shop_id, CustomerRefundRequest.id == request_id,
+                CustomerRefundRequest.store_refund_id.is_(None))
+            .values(store_refund_id=store_refund_id).execution_options(synchronize_session=False))
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def by_store_refund(self, shop_id: int, store_refund_id: str) -> Sequence[CustomerRefundRequest]:
+        """The requests that record this store refund (one, unless two deliveries raced), oldest first."""
+        return self.session.scalars(select(CustomerRefundRequest).where(
+            CustomerRefundRequest.shop_id == shop_id, CustomerRefundRequest.store_refund_id == store_refund_id)
+            .order_by(CustomerRefundRequest.id)).all()
+
+    def page(self, shop_id: int, *, status: CustomerRefundStatus | None, order_id: int | None,
+             limit: int) -> Sequence[CustomerRefundRequest]:
+        """The shop's requests, newest first."""
+        query = select(CustomerRefundRequest).where(CustomerRefundRequest.shop_id == shop_id)
+        if status is not None:
+            query = query.where(CustomerRefundRequest.status == status)
+        if order_id is not None:
+            query = query.where(CustomerRefundRequest.order_id == order_id)
+        return self.session.scalars(query.order_by(CustomerRefundRequest.id.desc()).limit(limit)).all()
+
+    def new_received_before(self, cut_off: datetime, limit: int) -> list[tuple[int, int]]:
+        """(shop id, id) of requests (every shop) still unanswered that arrived before the cut-off, oldest first."""
+        rows = self.session.execute(select(CustomerRefundRequest.shop_id, CustomerRefundRequest.id).where(
+            CustomerRefundRequest.status == CustomerRefundStatus.NEW, CustomerRefundRequest.received_at < cut_off)
+            .order_by(CustomerRefundRequest.received_at, CustomerRefundRequest.id).limit(limit))
+        return [(row.shop_id, row.id) for row in rows]
+
+    def answered_with_open_alert(self, subject_prefix: str, kind: AlertKind, limit: int) -> list[tuple[int, int]]:
+        """(shop id, id) of requests (every shop) no longer new whose `kind` alert is still open."""
+        open_subjects = select(Alert.subject).where(Alert.kind == kind, Alert.resolved_at.is_(None),
+                                                    Alert.subject.like(f"{subject_prefix}%"))
+        subject = literal(subject_prefix) + cast(CustomerRefundRequest.id, String)
+        rows = self.session.execute(select(CustomerRefundRequest.shop_id, CustomerRefundRequest.id).where(
+            CustomerRefundRequest.status != CustomerRefundStatus.NEW, subject.in_(open_subjects))
+            .order_by(CustomerRefundRequest.id).limit(limit))
+        return [(row.shop_id, row.id) for row in rows]
+
 
 class ReplyTemplateRepository(ShopScopedRepository[ReplyTemplate]):
     entity = ReplyTemplate
+
+    def for_shop(self, shop_id: int) -> Sequence[ReplyTemplate]:
+        """The shop's edited templates, by key."""
+        return self.session.scalars(select(ReplyTemplate).where(ReplyTemplate.shop_id == shop_id)
+                                    .order_by(ReplyTemplate.key)).all()
+
+    def by_key(self, shop_id: int, key: str, *, for_update: bool = False) -> ReplyTemplate | None:
+        query = select(ReplyTemplate).where(ReplyTemplate.shop_id == shop_id, ReplyTemplate.key == key)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
+
+    def delete(self, template: ReplyTemplate) -> None:
+        """Remove an edited template loaded through this repository (the built-in wording applies again)."""
+        self.session.delete(template)
 
 
 class MessageRepository(ShopScopedRepository[SupplierMessage]):
@@ -275,6 +490,35 @@ class MessageRepository(ShopScopedRepository[SupplierMessage]):
         return self.session.scalars(select(SupplierMessage).where(
             SupplierMessage.shop_id == shop_id, SupplierMessage.supplier_order_id == supplier_order_id)
             .order_by(SupplierMessage.sent_at, SupplierMessage.id)).all()
+
+    def delete(self, message: SupplierMessage) -> None:
+        """Remove a message loaded through this repository (one the supplier never took)."""
+        self.session.delete(message)
+
+    def waiting(self, shop_id: int, supplier_order_id: int, *, for_update: bool = False) -> Sequence[SupplierMessage]:
+        """Our messages of one thread the seller has not answered yet, oldest first."""
+        query = select(SupplierMessage).where(
+            SupplierMessage.shop_id == shop_id, SupplierMessage.supplier_order_id == supplier_order_id,
+            SupplierMessage.direction == MessageDirection.TO_SUPPLIER, SupplierMessage.answered_at.is_(None),
+        ).order_by(SupplierMessage.sent_at, SupplierMessage.id)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).all()
+
+    def silent_threads(self, waiting_since_before: datetime, limit: int) -> list[tuple[int, int]]:
+        """(shop id, supplier order id) of threads (every shop) with a message of ours unanswered since before
+        the cut-off and no return/refund suggestion made yet for that silence, longest silent first."""
+        waiting = (SupplierMessage.direction == MessageDirection.TO_SUPPLIER) & SupplierMessage.answered_at.is_(None)
+        suggested = select(SupplierMessage.supplier_order_id).where(
+            waiting, SupplierMessage.escalation_suggested_at.is_not(None))
+        since = func.min(SupplierMessage.sent_at)
+        rows = self.session.execute(
+            select(SupplierMessage.shop_id, SupplierMessage.supplier_order_id)
+            .where(waiting, SupplierMessage.supplier_order_id.not_in(suggested))
+            .group_by(SupplierMessage.shop_id, SupplierMessage.supplier_order_id)
+            .having(since <= waiting_since_before)
+            .order_by(since, SupplierMessage.supplier_order_id).limit(limit)).all()
+        return [(row.shop_id, row.supplier_order_id) for row in rows]
 
 
 class OutboxRepository(ShopScopedRepository[OutboxEmail]):
@@ -381,3 +625,49 @@ class AlertRepository(ShopScopedRepository[Alert]):
         if open_only:
             query = query.where(Alert.resolved_at.is_(None))
         return self.session.scalars(query.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)).all()
+
+
+class WebSessionRepository:
+    """Sign-in sessions and attempts. Sessions are found by their token's digest, before any shop is known."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, web_session: WebSession) -> WebSession:
+        self.session.add(web_session)
+        return web_session
+
+    def by_digest(self, digest: str) -> WebSession | None:
+        return self.session.scalars(select(WebSession).where(WebSession.token_digest == digest)).first()
+
+    def live_for_user(self, shop_id: int, staff_user_id: int, now: datetime) -> Sequence[WebSession]:
+        """The user's sessions not signed out and not past their absolute end."""
+        return self.session.scalars(select(WebSession).where(
+            WebSession.shop_id == shop_id, WebSession.staff_user_id == staff_user_id,
+            WebSession.revoked_at.is_(None), WebSession.expires_at > now).order_by(WebSession.id)).all()
+
+    def add_attempt(self, attempt: SignInAttempt) -> None:
+        self.session.add(attempt)
+
+    def account_failures(self, email: str, since: datetime) -> list[datetime]:
+        """Failed tries for this e-mail since `since` and after its latest successful sign-in."""
+        last_success = select(func.max(SignInAttempt.attempted_at)).where(
+            SignInAttempt.email == email, SignInAttempt.succeeded.is_(True)).scalar_subquery()
+        return list(self.session.scalars(select(SignInAttempt.attempted_at).where(
+            SignInAttempt.email == email, SignInAttempt.succeeded.is_(False), SignInAttempt.attempted_at >= since,
+            or_(last_success.is_(None), SignInAttempt.attempted_at > last_success))))
+
+    def address_failures(self, client_address: str, since: datetime) -> list[datetime]:
+        return list(self.session.scalars(select(SignInAttempt.attempted_at).where(
+            SignInAttempt.client_address == client_address, SignInAttempt.succeeded.is_(False),
+            SignInAttempt.attempted_at >= since)))
+
+    def prune_attempts(self, before: datetime) -> None:
+        """Forget attempts no rule looks at any more."""
+        self.session.execute(delete(SignInAttempt).where(SignInAttempt.attempted_at < before)
+                             .execution_options(synchronize_session=False))
+
+    def staff_of_shop(self, shop_id: int) -> Sequence[StaffUser]:
+        """The shop's people, in the order they were added."""
+        return self.session.scalars(select(StaffUser).where(StaffUser.shop_id == shop_id)
+                                    .order_by(StaffUser.id)).all()

@@ -18,7 +18,7 @@ from ordercenter.adapters.shopify.gids import to_gid
 from ordercenter.adapters.shopify.graphql import API_VERSION, AdminGraphQL
 from ordercenter.adapters.shopify.normalize import PayloadError, normalize_graphql_order
 from ordercenter.adapters.shopify.pacing import CostLimiter
-from ordercenter.adapters.shopify.refunds import plan_refund
+from ordercenter.adapters.shopify.refunds import RefundPlan, plan_amount_refund, plan_refund
 from ordercenter.domain.addresses import ShippingAddress
 from ordercenter.domain.money import Money
 from ordercenter.domain.snapshots import LineSnapshot, OrderSnapshot
@@ -26,6 +26,9 @@ from ordercenter.domain.snapshots import LineSnapshot, OrderSnapshot
 __all__ = ["API_VERSION", "ShopifyClient", "webhook_topic_enum"]
 
 log = logging.getLogger(__name__)
+
+# Shopify's OrderCancelReason values.
+CANCEL_REASONS = frozenset({"CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF"})
 
 # Shopify's words when a subscription for this topic and address exists already: registering is idempotent.
 _ALREADY_SUBSCRIBED = "address for this topic has already been taken"
@@ -137,19 +140,32 @@ class ShopifyClient:
                *, notify_customer: bool) -> str:
         order = self._order_for_action(order_gid)
         plan = plan_refund(order, lines, shipping)
-        refund_input: dict[str, Any] = {
-            "orderId": str(order["id"]),
-            "note": note,
-            "notify": notify_customer,
-            "refundLineItems": plan.line_items,
-            "transactions": [
-                {"orderId": str(order["id"]), "parentId": t.parent_id, "gateway": t.gateway,
-                 "kind": "REFUND", "amount": str(t.amount)}
-                for t in plan.transactions
-            ],
-        }
+        refund_input = _refund_input(order, plan, note, notify_customer)
         if shipping is not None and shipping.amount > 0:
             refund_input["shipping"] = {"amount": str(shipping.amount)}
+        return self._create_refund(refund_input)
+
+    def refund_amount(self, order_gid: str, amount: Money, note: str, *, notify_customer: bool,
+                      key: str | None = None) -> str:
+        """Refund money alone, checked against what is still refundable; with `key`, never twice.
+
+        The key goes into the refund's note in brackets; a refund of this order already carrying it is
+        the one asked for before (a retry after a lost answer) and is returned instead of a second one.
+        """
+        gid = to_gid("Order", order_gid)
+        order = self._api.query(queries.ORDER_FOR_REFUND, {"id": gid}).get("order")
+        if not isinstance(order, Mapping):
+            raise StoreError(f"Shopify has no order {gid}", field="order_gid")
+        marker = f"[{key}]" if key else None
+        if marker is not None:
+            for earlier in order.get("refunds") or []:
+                if isinstance(earlier, Mapping) and marker in str(earlier.get("note") or ""):
+                    return str(earlier["id"])
+        plan = plan_amount_refund(order, amount)
+        return self._create_refund(_refund_input(order, plan, f"{note} {marker}".strip() if marker else note,
+                                                 notify_customer))
+
+    def _create_refund(self, refund_input: dict[str, Any]) -> str:
         result = self._api.mutate(queries.REFUND_CREATE, {"input": refund_input}, "refundCreate")
         refund_id = (result.get("refund") or {}).get("id")
         if not refund_id:
@@ -158,7 +174,18 @@ class ShopifyClient:
 
     def cancel_order(self, order_gid: str, *, reason: str, refund: bool, restock: bool, notify_customer: bool,
                      staff_note: str) -> None:
-        raise NotImplementedError  # orderCancel: the customer-refund work brings it
+        """Cancel the order (`orderCancel`); Shopify finishes it in a background job and sends
+        `orders/cancelled` (and `refunds/create` when it refunded), which is how the outcome comes back."""
+        code = reason.strip().upper()
+        if code not in CANCEL_REASONS:
+            raise StoreError(f"'{reason}' is not a Shopify cancel reason (one of "
+                             f"{', '.join(sorted(CANCEL_REASONS)).lower()})", field="reason")
+        result = self._api.mutate(queries.ORDER_CANCEL, {
+            "orderId": to_gid("Order", order_gid), "reason": code, "refund": refund, "restock": restock,
+            "notifyCustomer": notify_customer, "staffNote": staff_note or None,
+        }, "orderCancel")
+        if not isinstance(result.get("job"), Mapping):
+            raise StoreError("Shopify started no cancellation job")
 
     # ------------------------------------------------------------ duplicate (reship an order fulfilled by mistake)
 
@@ -208,6 +235,20 @@ class ShopifyClient:
                 if _ALREADY_SUBSCRIBED not in exc.message.lower():
                     raise
                 log.info("webhook %s for %s already registered", topic, self.shop_domain)
+
+
+def _refund_input(order: Mapping[str, Any], plan: RefundPlan, note: str, notify_customer: bool) -> dict[str, Any]:
+    return {
+        "orderId": str(order["id"]),
+        "note": note,
+        "notify": notify_customer,
+        "refundLineItems": plan.line_items,
+        "transactions": [
+            {"orderId": str(order["id"]), "parentId": t.parent_id, "gateway": t.gateway,
+             "kind": "REFUND", "amount": str(t.amount)}
+            for t in plan.transactions
+        ],
+    }
 
 
 def _tracking_input(tracking: TrackingInfo) -> dict[str, str]:

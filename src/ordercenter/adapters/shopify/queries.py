@@ -160,6 +160,45 @@ mutation RefundCreate($input: RefundInput!) {
 }
 """
 
+# What a refund by amount needs: the payments it goes back through and the refunds made so far (their
+# notes carry the key of a refund asked for before, so a retry after a lost answer finds it).
+ORDER_FOR_REFUND = """
+query OrderForRefund($id: ID!) {
+  order(id: $id) {
+    id
+    name
+    currencyCode
+    presentmentCurrencyCode
+    transactions(first: 20) {
+      id
+      kind
+      status
+      gateway
+      amountSet { shopMoney { amount currencyCode } }
+      parentTransaction { id }
+    }
+    refunds(first: 50) { id note }
+  }
+}
+"""
+
+# `orderCancel` reports its refusals in `orderCancelUserErrors` (its `userErrors` is deprecated and may
+# stay empty); the alias gives them the name every other payload uses, so one check reads them all.
+ORDER_CANCEL = """
+mutation OrderCancel(
+  $orderId: ID!, $reason: OrderCancelReason!, $refund: Boolean!, $restock: Boolean!,
+  $notifyCustomer: Boolean, $staffNote: String
+) {
+  orderCancel(
+    orderId: $orderId, reason: $reason, refund: $refund, restock: $restock,
+    notifyCustomer: $notifyCustomer, staffNote: $staffNote
+  ) {
+    job { id done }
+    userErrors: orderCancelUserErrors { field message code }
+  }
+}
+"""
+
 ORDER_CREATE = """
 mutation OrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
   orderCreate(order: $order, options: $options) {

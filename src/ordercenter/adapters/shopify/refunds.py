@@ -59,6 +59,25 @@ def plan_refund(order: Mapping[str, Any], lines: list[FulfillmentLine], shipping
     return RefundPlan(currency, amount, refundable, line_items, _split(amount, remaining, order))
 
 
+def plan_amount_refund(order: Mapping[str, Any], amount: Money) -> RefundPlan:
+    """A refund of money alone (no lines, no shipping): in the shop currency, at most what is refundable."""
+    currency = str(order.get("currencyCode") or "")
+    presentment = order.get("presentmentCurrencyCode")
+    if presentment and presentment != currency:
+        raise StoreError(f"this order was paid in {presentment}, not the shop currency {currency}; "
+                         "refund it from the Shopify admin", field="currency")
+    if amount.currency != currency:
+        raise StoreError(f"the refund is in {amount.currency} but the order is in {currency}", field="amount")
+    if amount.amount <= 0:
+        raise StoreError("the amount to refund must be more than zero", field="amount")
+    remaining = _refundable_by_parent(order)
+    refundable = sum(remaining.values(), Decimal(0))
+    if amount.amount > refundable:
+        raise StoreError(f"the refund of {amount.amount} {currency} exceeds the {refundable} {currency} still "
+                         "refundable", field="amount")
+    return RefundPlan(currency, amount.amount, refundable, [], _split(amount.amount, remaining, order))
+
+
 def _lines_amount(order: Mapping[str, Any], lines: list[FulfillmentLine]) -> tuple[Decimal, list[dict[str, Any]]]:
     ordered = {str(node.get("id")): node for node in _nodes(order.get("lineItems"))}
     amount = Decimal(0)

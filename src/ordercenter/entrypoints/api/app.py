@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.types import ASGIApp
 
@@ -31,6 +31,7 @@ from ordercenter.entrypoints.api.routes.alerts import router as alerts_router
 from ordercenter.entrypoints.api.routes.duplicates import router as duplicates_router
 from ordercenter.entrypoints.api.routes.supplier_orders import router as supplier_orders_router
 from ordercenter.entrypoints.api.schemas import HealthPublic
+from ordercenter.entrypoints.web import install_web
 
 
 def create_app(container: Container, mounts: Mapping[str, ASGIApp] | None = None) -> FastAPI:
@@ -39,6 +40,8 @@ def create_app(container: Container, mounts: Mapping[str, ASGIApp] | None = None
         title="Order Center",
         version=__version__,
         description="Shopify orders in, supplier orders out, and everything after the sale.",
+        docs_url=None,  # served by the web pages from vendored files, so it works offline
+        redoc_url=None,
     )
     app.state.container = container
     install_error_handlers(app)
@@ -52,11 +55,6 @@ def create_app(container: Container, mounts: Mapping[str, ASGIApp] | None = None
             return JSONResponse(error_body("unhealthy", f"database unreachable: {exc.__class__.__name__}"),
                                 status_code=503)
         return HealthPublic(status="ok", database=container.engine.dialect.name, version=__version__)
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        # The merchant's pages come later; until then the front door is the interactive API reference.
-        return RedirectResponse("/docs")
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(orders.router)
@@ -72,6 +70,7 @@ def create_app(container: Container, mounts: Mapping[str, ASGIApp] | None = None
     app.include_router(webhooks.router)
     app.include_router(store_install.router)
     app.include_router(supplier_auth.router)
+    install_web(app)  # the pages, /static/, /docs and the HTML error pages
     for path, mounted in (mounts or {}).items():
         app.mount(path, mounted)
     return app

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
 from ordercenter.domain.audit import OrderEvent
+from ordercenter.domain.cancellations import CancellationRequest
+from ordercenter.domain.customer_refunds import CustomerRefundRequest
 from ordercenter.domain.money import Money
 from ordercenter.domain.orders import LineItem, Order
+from ordercenter.domain.protection import Protection
+from ordercenter.domain.returns import ReturnRequest
 from ordercenter.domain.status import AttentionReason, Stage
 from ordercenter.domain.supplier_orders import Shipment, SupplierOrder
 from ordercenter.services.order_queries import OrderDetail
@@ -30,6 +34,45 @@ class AfterSaleFlags(BaseModel):
     customer_refund_open: bool
 
 
+class RefundEtaPublic(BaseModel):
+    method: str  # how the supplier was paid: the refund goes back there
+    business_days: tuple[int, int]  # from the refund being issued to the money showing
+    earliest: date
+    latest: date
+    issued: bool  # False: the dates a refund issued today would have
+
+
+class ProtectionSummaryPublic(BaseModel):
+    closes_on: date  # the last day a return/refund can be opened
+    days_left: int  # 0 on the last day
+
+    @classmethod
+    def of(cls, found: Protection | None) -> ProtectionSummaryPublic | None:
+        if found is None or found.closes_on is None or found.days_left is None:
+            return None
+        return cls(closes_on=found.closes_on, days_left=found.days_left)
+
+
+class ProtectionPublic(BaseModel):
+    """A supplier order's buyer protection: until when a return/refund can be opened, the free-return terms
+    for its destination and seller, and when a refund would arrive."""
+
+    closes_on: date | None
+    days_left: int | None  # negative once closed
+    is_open: bool
+    free_return: str | None  # None: the buyer pays the return
+    refund_eta: RefundEtaPublic
+
+    @classmethod
+    def of(cls, found: Protection) -> ProtectionPublic:
+        eta = found.refund_eta
+        return cls(closes_on=found.closes_on, days_left=found.days_left, is_open=found.is_open,
+                   free_return=found.free_return,
+                   refund_eta=RefundEtaPublic(method=eta.method.value, business_days=eta.business_days,
+                                              earliest=eta.window.earliest, latest=eta.window.latest,
+                                              issued=eta.issued))
+
+
 class OrderSummaryPublic(BaseModel):
     id: int
     name: str
@@ -46,9 +89,11 @@ class OrderSummaryPublic(BaseModel):
     after_sale: AfterSaleFlags
     ship_to_country: str | None
     created_at: datetime
+    # The soonest-closing open protection window of its supplier orders (None when none is open).
+    protection: ProtectionSummaryPublic | None = None
 
     @classmethod
-    def of(cls, order: Order) -> OrderSummaryPublic:
+    def of(cls, order: Order, protection: Protection | None = None) -> OrderSummaryPublic:
         address = order.shipping_address
         return cls(
             id=order.id, name=order.name, platform_order_id=order.platform_order_id,
@@ -62,6 +107,7 @@ class OrderSummaryPublic(BaseModel):
                                       customer_refund_open=order.customer_refund_open),
             ship_to_country=address.country_code if address else None,
             created_at=order.platform_created_at,
+            protection=ProtectionSummaryPublic.of(protection),
         )
 
 
@@ -125,15 +171,17 @@ class SupplierOrderPublic(BaseModel):
     failure_message: str | None
     payment_deadline: datetime | None
     shipments: list[ShipmentPublic]
+    protection: ProtectionPublic | None = None  # None until placed, and once cancelled
 
     @classmethod
-    def of(cls, so: SupplierOrder) -> SupplierOrderPublic:
+    def of(cls, so: SupplierOrder, protection: Protection | None = None) -> SupplierOrderPublic:
         return cls(id=so.id, status=so.status.value, supplier_order_id=so.supplier_order_id,
                    seller_name=so.seller_name, attempt=so.attempt, idempotency_key=so.idempotency_key,
                    cost=MoneyPublic.of(so.items_cost + so.shipping_cost, so.currency),
                    shipping_method=so.shipping_method, failure=so.failure.value if so.failure else None,
                    failure_message=so.failure_message, payment_deadline=so.payment_deadline,
-                   shipments=[ShipmentPublic.of(s) for s in so.shipments])
+                   shipments=[ShipmentPublic.of(s) for s in so.shipments],
+                   protection=ProtectionPublic.of(protection) if protection is not None else None)
 
 
 class TimelineEntryPublic(BaseModel):
@@ -153,6 +201,30 @@ class AfterSaleRequestPublic(BaseModel):
     kind: str
     id: int
     status: str
+    supplier_order_id: int | None = None  # None for a customer's request
+    opened_at: datetime | None = None
+    summary: str = ""  # one line a merchant reads
+
+    @classmethod
+    def of_cancellation(cls, c: CancellationRequest) -> AfterSaleRequestPublic:
+        return cls(kind="cancellation", id=c.id, status=c.status.value, supplier_order_id=c.supplier_order_id,
+                   opened_at=c.requested_at, summary=f"Cancel supplier order {c.supplier_order_id} "
+                   f"({c.reason.value.replace('_', ' ')}): {c.status.value}")
+
+    @classmethod
+    def of_return(cls, r: ReturnRequest) -> AfterSaleRequestPublic:
+        asked = Money(r.amount_requested, r.currency).rounded()
+        what = r.kind.value.replace("_", " ").capitalize()
+        return cls(kind="return", id=r.id, status=r.status.value, supplier_order_id=r.supplier_order_id,
+                   opened_at=r.opened_at, summary=f"{what} from supplier order {r.supplier_order_id} "
+                   f"({r.reason.value.replace('_', ' ')}, {asked}): {r.status.value.replace('_', ' ')}")
+
+    @classmethod
+    def of_customer_refund(cls, r: CustomerRefundRequest) -> AfterSaleRequestPublic:
+        who = r.customer_name or r.customer_email or "the customer"
+        asked = f" {Money(r.amount_requested, r.currency).rounded()}" if r.amount_requested is not None else ""
+        return cls(kind="customer_refund", id=r.id, status=r.status.value, opened_at=r.received_at,
+                   summary=f"{who} asks for a refund{asked}: {r.status.value}")
 
 
 class OrderPublic(OrderSummaryPublic):
@@ -172,12 +244,11 @@ class OrderPublic(OrderSummaryPublic):
     def from_detail(cls, detail: OrderDetail) -> OrderPublic:
         order = detail.order
         address = order.shipping_address
-        summary = OrderSummaryPublic.of(order).model_dump()
+        summary = OrderSummaryPublic.of(order, detail.protection_summary).model_dump()
         requests = (
-            [AfterSaleRequestPublic(kind="cancellation", id=c.id, status=c.status.value) for c in detail.cancellations]
-            + [AfterSaleRequestPublic(kind="return", id=r.id, status=r.status.value) for r in detail.returns]
-            + [AfterSaleRequestPublic(kind="customer_refund", id=r.id, status=r.status.value)
-               for r in detail.customer_refunds]
+            [AfterSaleRequestPublic.of_cancellation(c) for c in detail.cancellations]
+            + [AfterSaleRequestPublic.of_return(r) for r in detail.returns]
+            + [AfterSaleRequestPublic.of_customer_refund(r) for r in detail.customer_refunds]
         )
         return cls(
             **summary,
@@ -188,7 +259,7 @@ class OrderPublic(OrderSummaryPublic):
             note=order.note, tags=[str(t) for t in order.tags],
             shipping_address=AddressPublic(**{**address.to_dict(), "name": address.full_name}) if address else None,
             lines=[LineItemPublic.of(line, order.currency) for line in order.lines],
-            supplier_orders=[SupplierOrderPublic.of(so) for so in detail.supplier_orders],
+            supplier_orders=[SupplierOrderPublic.of(so, detail.protection.get(so.id)) for so in detail.supplier_orders],
             after_sale_requests=requests,
             timeline=[TimelineEntryPublic.of(e) for e in detail.timeline],
         )

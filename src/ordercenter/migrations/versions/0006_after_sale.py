@@ -93,6 +93,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('refund_amount', sa.Numeric(precision=18, scale=4), nullable=True))
         batch_op.add_column(sa.Column('refund_expected_from', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('refund_expected_by', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('refund_arrived_at', ordercenter.domain.base.UtcDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('customer_refund_requests', schema=None) as batch_op:
         batch_op.add_column(sa.Column('source', sa.Enum('manual', 'email', 'store', name='customerrefundsource', native_enum=False, length=40), nullable=False, server_default='manual'))
@@ -184,6 +185,7 @@ def downgrade() -> None:
         batch_op.drop_column('source')
 
     with op.batch_alter_table('cancellation_requests', schema=None) as batch_op:
+        batch_op.drop_column('refund_arrived_at')
         batch_op.drop_column('refund_expected_by')
         batch_op.drop_column('refund_expected_from')
         batch_op.drop_column('refund_amount')

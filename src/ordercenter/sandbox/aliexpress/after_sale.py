@@ -3,6 +3,7 @@
 Rules it plays out (on the sandbox clock):
 - an unpaid order cancels at once; a paid one waits `cancel_decision_delay` for the seller, who
   approves while it has not shipped and refuses once it has (shipping during the wait refuses it);
+  a silent seller decides nothing by that rule until the operator decides or the seller speaks again;
 - a dispute needs a shipped order and at most 15 days after completion; the seller agrees or refuses,
   a refused dispute can be escalated and the platform decides; a return-and-refund waits for the
   buyer's return parcel; the refund itself is a separate step (operator);
@@ -85,7 +86,7 @@ class AfterSaleDesk:
                 self._apply_cancellation(record, True, now, "unpaid orders cancel at once")
             else:
                 order.status_before_cancel, order.status = order.status, r.IN_CANCEL
-                if delay <= timedelta(0):
+                if delay <= timedelta(0) and not self.config.seller_silent:
                     self._decide_by_rule(record, now)
             return record
 
@@ -269,8 +270,9 @@ class AfterSaleDesk:
                     sorted((m for m in self._messages if m.order_id == order.order_id), key=lambda m: m.at))
 
     def _tick_after_sale(self, now: datetime) -> None:
+        # A silent seller leaves paid cancellations pending; once it speaks again, the overdue ones are decided.
         for record in self._cancellations.values():
-            if record.outcome == "pending" and record.decide_at <= now:
+            if record.outcome == "pending" and record.decide_at <= now and not self.config.seller_silent:
                 self._decide_by_rule(record, now)
         self._answer_due_messages(now)
 

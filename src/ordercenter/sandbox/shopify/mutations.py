@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
@@ -214,6 +215,34 @@ def order_create(info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
     return {"order": order_view(order), "userErrors": []}
 
 
+def _cancel_refused(error: UserError) -> dict[str, Any]:
+    return {"job": None, "orderCancelUserErrors": [error.to_graphql()],
+            "userErrors": [{"field": error.field, "message": error.message}]}
+
+
+def order_cancel(info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
+    """orderCancel: refused with `orderCancelUserErrors` when the order is unknown, cancelled or shipped."""
+    context = request_context(info)
+    order_id = parse_gid(str(args["orderId"]), "Order")
+    order = context.shop.orders.get(order_id) if order_id is not None else None
+    if order is None:
+        return _cancel_refused(UserError(["orderId"], "Order does not exist.", "NOT_FOUND"))
+    if order.cancelled_at is not None:
+        return _cancel_refused(UserError(["orderId"], "Order has already been cancelled.", "INVALID"))
+    if any(f.status == "SUCCESS" for f in order.fulfillments):
+        return _cancel_refused(UserError(["orderId"], "Cannot cancel an order with fulfillments. Cancel the "
+                                                      "fulfillments first.", "INVALID"))
+    try:
+        context.store.cancel_order(context.shop.domain, order.id, reason=str(args["reason"]),
+                                   refund_payment=bool(args["refund"]), restock=bool(args["restock"]),
+                                   notify_customer=bool(args.get("notifyCustomer")), staff_note=args.get("staffNote"))
+    except UserErrorsRaised as raised:
+        return _cancel_refused(UserError(raised.errors[0].field, raised.errors[0].message, "INVALID"))
+    # Shopify answers before its job has run (`done: false`); the sandbox has finished it already.
+    return {"job": {"id": f"gid://shopify/Job/{uuid.uuid4()}", "done": True}, "orderCancelUserErrors": [],
+            "userErrors": []}
+
+
 def webhook_subscription_create(info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
     context = request_context(info)
     topic = str(args["topic"])
@@ -250,6 +279,7 @@ MUTATION_RESOLVERS = {
     "fulfillmentTrackingInfoUpdate": fulfillment_tracking_info_update,
     "refundCreate": refund_create,
     "orderCreate": order_create,
+    "orderCancel": order_cancel,
     "webhookSubscriptionCreate": webhook_subscription_create,
     "webhookSubscriptionDelete": webhook_subscription_delete,
 }

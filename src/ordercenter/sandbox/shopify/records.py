@@ -179,6 +179,10 @@ class Order:
     processed_at: datetime | None = None
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
+    #: What the cancellation was asked to do besides cancelling (orderCancel's options), for tests to read.
+    cancel_staff_note: str | None = None
+    cancel_restocked: bool = False
+    cancel_customer_notified: bool = False
     closed_at: datetime | None = None
     fulfillment_orders: list[FulfillmentOrder] = field(default_factory=list)
     fulfillments: list[Fulfillment] = field(default_factory=list)

@@ -195,19 +195,30 @@ class SandboxStore:
             return order
 
     def cancel_order(self, domain: str | None, order_id: int, *, reason: str = "CUSTOMER",
-                     refund_payment: bool = False) -> Order:
+                     refund_payment: bool = False, restock: bool = False, notify_customer: bool = False,
+                     staff_note: str | None = None) -> Order:
+        """Cancel an order (the operator's button and orderCancel): refund what is left and restock the
+        units not shipped when asked; `orders/cancelled` follows (and `refunds/create` for the refund)."""
         with self.lock:
             shop, order = self.shop(domain), self.order(domain, order_id)
             if order.cancelled_at is not None:
                 raise ValueError(f"order {order.name} is already cancelled")
             now = self.now()
             if refund_payment and order.refundable > 0:
+                # Restocked units go back with the refund as CANCEL lines, as Shopify's cancel refund shows them.
+                lines = [(line.id, unshipped, "CANCEL") for line in order.line_items
+                         if (unshipped := line.current_quantity - order.fulfilled_quantity(line.id)) > 0] \
+                    if restock else []
                 self.create_refund(shop.domain, order.id, RefundSpec(
+                    lines=lines,
                     transactions=[RefundTransactionSpec(order.refundable, "shopify_payments", "REFUND", None)],
                     note="Order cancelled", currency=order.presentment_currency,
                 ))
             order.cancelled_at = order.closed_at = now
             order.cancel_reason = reason
+            order.cancel_staff_note = staff_note
+            order.cancel_restocked = restock
+            order.cancel_customer_notified = notify_customer
             if order.financial_status in ("PENDING", "AUTHORIZED"):
                 order.financial_status = "VOIDED"
             for fo in order.fulfillment_orders:
