@@ -91,3 +91,14 @@ def cancellations_decide(
             decision=CancellationStatus.APPROVED if approved else CancellationStatus.REJECTED, note=note,
             actor_id="cli")
     print_cancellation(request)
+
+
+@cancellations_app.command("refund-arrived")
+def cancellations_refund_arrived(cancellation_id: CancellationArgument, shop: ShopOption = None) -> None:
+    """Record that the supplier's refund of an approved cancellation reached your account."""
+    from ordercenter.services import cancellation_refunds
+
+    c = container()
+    shop_row = resolve_shop(c.uow(), shop)
+    print_cancellation(cancellation_refunds.record_refund_arrived(c.uow(), c.clock, shop_id=shop_row.id,
+                                                                  cancellation_id=cancellation_id, actor_id="cli"))

@@ -16,6 +16,7 @@ from ordercenter.bootstrap import Container
 from ordercenter.services import (
     after_sale_sync,
     cancellation,
+    cancellation_refunds,
     customer_refunds,
     deadlines,
     outbox,
@@ -111,6 +112,12 @@ def scan_after_sale_alerts(container: Container) -> int:
             + customer_refunds.scan_unanswered(uow(), clock) + supplier_messages.scan_silent_suppliers(uow(), clock))
 
 
+def finish_store_cancellations(container: Container) -> int:
+    """Approved cancellations whose store cancellation a crash interrupted (services/cancellation_refunds.py)."""
+    with polling.clients(container.uow(), container.supplier_for, container.store_for) as (_, store_for):
+        return cancellation_refunds.resume_follow_ups(container.uow(), store_for, container.clock)
+
+
 def send_daily_digests(container: Container) -> int:
     """Each shop's daily digest of deadlines, queued once a day."""
     return deadlines.send_daily_digest(container.uow(), container.clock)
@@ -134,6 +141,7 @@ def default_jobs(sync_every_seconds: float = 600.0) -> list[PeriodicJob]:
         PeriodicJob("link duplicated orders", 60.0, link_duplicates),
         PeriodicJob("follow after-sale requests", 60.0, follow_after_sale),
         PeriodicJob("after-sale alerts", 300.0, scan_after_sale_alerts),
+        PeriodicJob("finish store cancellations", 300.0, finish_store_cancellations),
         PeriodicJob("daily digests", 3600.0, send_daily_digests),
         PeriodicJob("send e-mails", 5.0, send_emails),
     ]

@@ -15,7 +15,7 @@ from ordercenter.domain.access import ApiToken, StaffUser
 from ordercenter.domain.alerts import Alert, AlertKind
 from ordercenter.domain.audit import OrderEvent
 from ordercenter.domain.base import Base
-from ordercenter.domain.cancellations import CancellationRequest
+from ordercenter.domain.cancellations import CancellationFollowUp, CancellationRequest
 from ordercenter.domain.customer_refunds import CustomerRefundRequest
 from ordercenter.domain.mappings import ProductMapping
 from ordercenter.domain.messages import MessageDirection, SupplierMessage
@@ -317,6 +317,15 @@ class CancellationRepository(ShopScopedRepository[CancellationRequest]):
         if status is not None:
             query = query.where(CancellationRequest.status == status)
         return self.session.scalars(query.order_by(CancellationRequest.id.desc()).limit(limit)).all()
+
+    def unfinished_follow_ups(self, decided_before: datetime, limit: int) -> Sequence[CancellationRequest]:
+        """Approved requests (every shop) whose store cancellation neither happened nor failed, oldest first."""
+        return self.session.scalars(select(CancellationRequest).where(
+            CancellationRequest.status == CancellationStatus.APPROVED,
+            CancellationRequest.follow_up == CancellationFollowUp.CANCEL_ON_STORE,
+            CancellationRequest.follow_up_done_at.is_(None), CancellationRequest.follow_up_error.is_(None),
+            CancellationRequest.decided_at < decided_before)
+            .order_by(CancellationRequest.decided_at, CancellationRequest.id).limit(limit)).all()
 
     def pending_requested_before(self, cut_off: datetime, limit: int) -> Sequence[CancellationRequest]:
         """Pending requests (every shop) asked before the cut-off, oldest first."""

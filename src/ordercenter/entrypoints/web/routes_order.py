@@ -14,8 +14,8 @@ from decimal import Decimal
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from ordercenter.domain.audit import OrderEvent
-from ordercenter.domain.duplicates import duplication_refusal
+from ordercenter.domain.audit import OrderEvent, OrderEventType
+from ordercenter.domain.duplicates import DuplicationPhase, duplication_refusal
 from ordercenter.domain.errors import DomainError, NotFound
 from ordercenter.domain.money import Money
 from ordercenter.domain.orders import Order
@@ -107,8 +107,12 @@ def order_page(request: Request, order_id: int, person: CurrentPerson, container
     now = container.clock.now()
     detail = order_queries.get_order(container.uow(), shop_id=person.shop_id, order_id=order_id, now=now)
     order = detail.order
+    # The copy is named on the original's timeline, so no search through the orders is needed to find it.
+    copy_id = next((e.parameters.get("copy_id") for e in reversed(detail.timeline)
+                    if e.type is OrderEventType.ORDER_DUPLICATED
+                    and e.parameters.get("phase") == DuplicationPhase.DUPLICATED.value), None)
     with container.uow() as uow:
-        copy = uow.orders.copy_of(person.shop_id, order.id)
+        copy = uow.orders.get(person.shop_id, copy_id) if isinstance(copy_id, int) else None
         original = (uow.orders.get(person.shop_id, order.duplicate_of_order_id)
                     if order.duplicate_of_order_id else None)
     pending = {c.supplier_order_id for c in detail.cancellations if c.status is CancellationStatus.PENDING}

@@ -6,13 +6,14 @@ from datetime import date, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ordercenter.domain.cancellations import CancellationFollowUp, CancellationReason, CancellationRequest
+from ordercenter.domain.errors import InvalidInput
 from ordercenter.domain.money import Money
 from ordercenter.domain.status import ActorKind, CancellationStatus
 from ordercenter.entrypoints.api.deps import ContainerDep, CurrentToken
-from ordercenter.services import cancellation, polling
+from ordercenter.services import cancellation, cancellation_refunds, polling
 
 router = APIRouter(tags=["cancellations"])
 
@@ -126,3 +127,20 @@ def decide_cancellation(cancellation_id: int, body: CancellationDecisionCreate, 
                                                    cancellation_id=cancellation_id, decision=body.decision,
                                                    note=body.note, actor_id=f"token:{token.id}")
     return CancellationPublic.of(request)
+
+
+class RefundArrivedCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    arrived_at: datetime | None = Field(default=None, description="When it arrived (default: now)")
+
+
+@router.post("/cancellations/{cancellation_id}/refund-arrived", response_model=CancellationPublic,
+             summary="Record that the supplier's refund of an approved cancellation reached the payer")
+def refund_arrived(cancellation_id: int, container: ContainerDep, token: CurrentToken,
+                   body: RefundArrivedCreate | None = None) -> CancellationPublic:
+    arrived = body.arrived_at if body else None
+    if arrived is not None and arrived.tzinfo is None:
+        raise InvalidInput("arrived_at needs a time zone, e.g. 2026-12-01T10:00:00Z", field="arrived_at")
+    return CancellationPublic.of(cancellation_refunds.record_refund_arrived(
+        container.uow(), container.clock, shop_id=token.shop_id, cancellation_id=cancellation_id,
+        actor_id=f"token:{token.id}", at=arrived))
