@@ -74,6 +74,12 @@ def test_the_demo_serves_health_and_writes_demo_json(tmp_path: Path) -> None:
         assert {"to_order", "unpaid", "needs_attention"} <= {o["stage"] for o in listing["data"]} | {
             o["stage"] for o in _all_orders(info)}
         assert info["email"] and info["password"]
+        # every after-sale state is there to be seen
+        assert {"pending", "approved", "rejected"} <= {c["status"] for c in _get(info, "/cancellations")["data"]}
+        assert {"under_review", "awaiting_return", "refunded"} <= {r["status"] for r in _get(info, "/returns")["data"]}
+        assert {"new", "refunded"} <= {r["status"] for r in _get(info, "/customer-refunds")["data"]}
+        assert {"supplier_silent", "customer_unanswered", "cancellation_pending"} <= {
+            d["kind"] for d in _get(info, "/deadlines")["data"]}
         store = info["sandbox_store"]
         assert store["base_url"] == info["url"] + "/sandbox/shopify"
         assert store["access_token"].startswith("shpat_") and store["webhook_secret"]
@@ -86,6 +92,14 @@ def test_the_demo_serves_health_and_writes_demo_json(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def _get(info: dict[str, Any], path: str) -> dict[str, Any]:
+    request = urllib.request.Request(info["url"] + "/api/v1" + path,
+                                     headers={"Authorization": f"Bearer {info['api_token']}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body: dict[str, Any] = json.load(response)
+        return body
 
 
 def _all_orders(info: dict[str, Any]) -> list[dict[str, str]]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from ordercenter.domain.errors import InvalidInput
+from ordercenter.adapters.file_store import LocalFileStore, evidence_key
+from ordercenter.domain.errors import InvalidInput, NotFound
 from ordercenter.domain.evidence import (
     SNIFF_BYTES,
     EvidenceKind,
@@ -99,3 +102,19 @@ def test_the_read_budget_stops_one_byte_past_the_limit_of_the_sniffed_kind() -> 
 def test_limits_must_be_positive() -> None:
     with pytest.raises(InvalidInput):
         EvidenceLimits(max_files=0)
+
+
+def test_the_file_store_keeps_files_private_and_refuses_keys_that_leave_its_folder(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path / "files")
+    key = evidence_key(3, "12", 1, "box.png")
+    store.put(key, png(), "image/png")
+    assert key == "shop-3/returns/12/1-box.png" and store.get(key) == png()
+    assert (tmp_path / "files" / key).stat().st_mode & 0o777 == 0o600
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "files" / "shop-3" / "link").symlink_to(tmp_path / "outside")
+    for bad in ("../secret.key", "/etc/passwd", "shop-3/../../secret.key", "shop-3\\..\\x", "shop-3/link/x", ""):
+        with pytest.raises(InvalidInput):
+            store.put(bad, b"x", "text/plain")
+    with pytest.raises(NotFound):
+        store.get("shop-3/returns/12/2-missing.png")
+    assert not (tmp_path / "secret.key").exists() and not list((tmp_path / "outside").iterdir())

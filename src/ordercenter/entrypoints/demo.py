@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 from rich.console import Console
 
@@ -24,6 +25,7 @@ from ordercenter.config import Settings
 from ordercenter.domain.mappings import MappingInput
 from ordercenter.entrypoints.api.app import create_app
 from ordercenter.entrypoints.cli_context import DEMO_CLOCK_FILE
+from ordercenter.entrypoints.demo_after_sale import seed_after_sale
 from ordercenter.entrypoints.loopback import free_port
 from ordercenter.entrypoints.worker import start_in_thread
 from ordercenter.sandbox.aliexpress import SandboxConfig, SandboxSupplier, create_sandbox_supplier
@@ -120,6 +122,31 @@ def _seed(container: Container, store_app: SandboxShopifyApp, supplier: SandboxS
     sync_orders(container.uow(), container.store_for(shop), container.clock, shop_id=shop.id, full=True)
 
 
+def _seed_after_sale(container: Container, store_app: SandboxShopifyApp, supplier: SandboxSupplier,
+                     creds: SandboxStoreCredentials, url: str, token: str, console: Console) -> None:
+    """Once per demo folder: orders in every after-sale state (entrypoints/demo_after_sale.py)."""
+    with container.uow() as uow:
+        shop = uow.shops.by_domain(creds.shop_domain)
+        if shop is None or uow.cancellations.page(shop.id, status=None, limit=1):
+            return
+        shop_id = shop.id
+
+    def order_id_of(store_order_id: int) -> int | None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with container.uow() as uow:
+                order = uow.orders.by_platform_id(shop_id, str(store_order_id))
+                if order is not None:
+                    return order.id
+            time.sleep(0.05)
+        return None
+
+    with httpx.Client(base_url=f"{url}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60) as api:
+        failures = seed_after_sale(api, store_app.store, supplier, creds.shop_domain, order_id_of)
+    for failure in failures:
+        console.print(f"[yellow]  demo after-sale story not loaded: {failure}[/yellow]")
+
+
 def _demo_info(url: str, account: DemoAccount, creds: SandboxStoreCredentials, supplier: SandboxSupplier,
                container: Container) -> dict[str, Any]:
     supplier_creds = supplier.credentials()
@@ -178,6 +205,7 @@ def run_demo(settings: Settings, *, host: str, port: int) -> None:
             server.should_exit = True
             return
         start_in_thread(container)
+        _seed_after_sale(container, store_app, supplier, creds, url, account.api_token, console)
         path = write_demo_file(settings.data_dir, _demo_info(url, account, creds, supplier, container))
         console.print(f"  open {url}/  (sign in with {account.email} / {account.password}; API at {url}/docs)",
                       soft_wrap=True)
