@@ -142,6 +142,8 @@ def test_a_request_answered_from_an_edited_template_and_refunded_in_part_then_in
     assert Decimal(net["refunded_to_customer"]["amount"]) == total
     assert Decimal(net["recovered_from_supplier"]["amount"]) == recovered
     assert Decimal(net["net"]["amount"]) == recovered - total
+    # and so does the order itself
+    assert after_sale.order(placed.order_id)["net_result"] == net
     proposed = after_sale.api.get(f"/customer-refunds/{rest['id']}").json()["proposed_reply"]
     assert proposed["template"] == "refund_partial"
 

@@ -373,3 +373,4 @@ def test_an_approved_cancellations_refund_overdue_is_alerted_once_and_cleared_wh
         uow.commit()
     assert scan_overdue_refunds(uow_factory(), clock) == 0
     assert [a for a in after_sale.api.get("/alerts").json()["data"] if a["kind"] == "refund_overdue"] == []
+

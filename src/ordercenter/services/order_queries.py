@@ -18,6 +18,7 @@ from ordercenter.domain.protection import Protection, protection
 from ordercenter.domain.returns import ReturnRequest
 from ordercenter.domain.status import Stage, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import SupplierOrder
+from ordercenter.services.customer_refunds import NetResult, net_result
 from ordercenter.services.uow import UnitOfWork
 
 MAX_PAGE = 200
@@ -126,6 +127,8 @@ class OrderDetail:
     timeline: Sequence[OrderEvent]
     # Per supplier order id: its buyer protection (only placed, active ones; empty when no time was given).
     protection: Mapping[int, Protection] = field(default_factory=dict)
+    # Refunded to the customer on the store against what the supplier gave back.
+    net_result: NetResult | None = None
 
     @property
     def protection_summary(self) -> Protection | None:
@@ -155,4 +158,5 @@ def get_order(uow: UnitOfWork, *, shop_id: int, order_id: int, now: datetime | N
             customer_refunds=uow.customer_refunds.for_order(shop_id, order_id),
             timeline=uow.events.for_order(shop_id, order_id),
             protection=protections,
+            net_result=net_result(uow, shop_id=shop_id, order_id=order_id),
         )

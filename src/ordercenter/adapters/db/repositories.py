@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from sqlalchemy import String, cast, delete, func, literal, or_, select, update
+from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ordercenter.domain.access import ApiToken, StaffUser
@@ -230,8 +230,12 @@ class SupplierOrderRepository(ShopScopedRepository[SupplierOrder]):
         API: a pending cancellation, an open dispute, or a message waiting for the seller's answer."""
         cancellations = select(CancellationRequest.supplier_order_id).where(
             CancellationRequest.status == CancellationStatus.PENDING, CancellationRequest.assisted.is_(False))
+        # A dispute whose opening got no answer (still submitted, not assisted) is followed too: the
+        # supplier may have opened it, and the next look adopts it.
         disputes = select(ReturnRequest.supplier_order_id).where(
-            ReturnRequest.status.in_(sorted(OPEN_RETURN_STATUSES)), ReturnRequest.supplier_dispute_id.is_not(None))
+            ReturnRequest.status.in_(sorted(OPEN_RETURN_STATUSES)),
+            or_(ReturnRequest.supplier_dispute_id.is_not(None),
+                and_(ReturnRequest.status == ReturnStatus.SUBMITTED, ReturnRequest.assisted.is_(False))))
         messages = select(SupplierMessage.supplier_order_id).where(
             SupplierMessage.direction == MessageDirection.TO_SUPPLIER, SupplierMessage.answered_at.is_(None),
             SupplierMessage.assisted.is_(False))

@@ -16,6 +16,7 @@ from ordercenter.domain.protection import Protection
 from ordercenter.domain.returns import ReturnRequest
 from ordercenter.domain.status import AttentionReason, Stage
 from ordercenter.domain.supplier_orders import Shipment, SupplierOrder
+from ordercenter.services.customer_refunds import NetResult
 from ordercenter.services.order_queries import OrderDetail
 
 
@@ -227,6 +228,22 @@ class AfterSaleRequestPublic(BaseModel):
                    summary=f"{who} asks for a refund{asked}: {r.status.value}")
 
 
+class NetResultPublic(BaseModel):
+    refunded_to_customer: MoneyPublic  # refunds made on the store
+    recovered_from_supplier: MoneyPublic  # approved cancellations' and refunded returns' money
+    net: MoneyPublic  # recovered minus refunded: negative is what the after-sale cost the shop
+    other_currencies: list[MoneyPublic]  # supplier refunds in another currency, not added in
+
+    @classmethod
+    def of(cls, result: NetResult) -> NetResultPublic:
+        def money(value: Money) -> MoneyPublic:
+            return MoneyPublic.of(value.amount, value.currency)
+
+        return cls(refunded_to_customer=money(result.refunded_to_customer),
+                   recovered_from_supplier=money(result.recovered_from_supplier), net=money(result.net),
+                   other_currencies=[money(m) for m in result.other_currencies])
+
+
 class OrderPublic(OrderSummaryPublic):
     subtotal: MoneyPublic
     shipping: MoneyPublic
@@ -238,6 +255,7 @@ class OrderPublic(OrderSummaryPublic):
     lines: list[LineItemPublic]
     supplier_orders: list[SupplierOrderPublic]
     after_sale_requests: list[AfterSaleRequestPublic]
+    net_result: NetResultPublic | None
     timeline: list[TimelineEntryPublic]
 
     @classmethod
@@ -261,6 +279,7 @@ class OrderPublic(OrderSummaryPublic):
             lines=[LineItemPublic.of(line, order.currency) for line in order.lines],
             supplier_orders=[SupplierOrderPublic.of(so, detail.protection.get(so.id)) for so in detail.supplier_orders],
             after_sale_requests=requests,
+            net_result=NetResultPublic.of(detail.net_result) if detail.net_result else None,
             timeline=[TimelineEntryPublic.of(e) for e in detail.timeline],
         )
 
