@@ -30,8 +30,12 @@ def orders_list(stage: Annotated[Stage | None, typer.Option(help="Only orders at
     table = Table("id", "order", "customer", "total", "stage", "attention", title=f"{page.count} orders")
     for order in page.orders:
         stage_text = order.stage.value + (" (partial)" if order.stage_partial else "")
+        flags = [name for name, on in (("cancellation pending", order.cancellation_pending),
+                                       ("return open", order.return_open),
+                                       ("customer refund open", order.customer_refund_open)) if on]
+        attention = order.attention_detail or (order.attention_reason or "")
         table.add_row(str(order.id), order.name, order.customer_name, str(order.total), stage_text,
-                      order.attention_detail or (order.attention_reason or ""))
+                      "; ".join([attention, *flags] if attention else flags))
     out.print(table)
 
 
