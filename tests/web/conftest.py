@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+
 from tests.after_sale.conftest import MERCHANT_EMAIL, SHOP, AfterSale, after_sale
 
 if TYPE_CHECKING:

@@ -7,11 +7,11 @@ import re
 
 import httpx
 import pytest
-from tests.web.conftest import NO_PLAYWRIGHT, PASSWORD, Web
 
 from ordercenter.domain.access import StaffRole
 from ordercenter.domain.shops import Shop
 from ordercenter.services import access
+from tests.web.conftest import NO_PLAYWRIGHT, PASSWORD, Web
 
 pytest.importorskip("playwright.sync_api", reason=NO_PLAYWRIGHT)
 

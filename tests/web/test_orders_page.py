@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from tests.web.conftest import NO_PLAYWRIGHT, Web, assert_accessible, screenshot
 
 pytest.importorskip("playwright.sync_api", reason=NO_PLAYWRIGHT)

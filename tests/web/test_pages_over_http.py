@@ -9,10 +9,10 @@ from contextlib import contextmanager
 
 import httpx
 from fastapi.testclient import TestClient
-from tests.after_sale.conftest import MERCHANT_EMAIL, AfterSale
-from tests.web.conftest import PASSWORD
 
 from ordercenter.entrypoints.api.app import create_app
+from tests.after_sale.conftest import MERCHANT_EMAIL, AfterSale
+from tests.web.conftest import PASSWORD
 
 
 def _url(after_sale: AfterSale) -> str:

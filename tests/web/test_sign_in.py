@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+
 from tests.after_sale.conftest import MERCHANT_EMAIL
 from tests.web.conftest import NO_PLAYWRIGHT, PASSWORD, Web, assert_accessible, screenshot
 

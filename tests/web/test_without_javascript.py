@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from tests.after_sale.conftest import MERCHANT_EMAIL
 from tests.web.conftest import NO_PLAYWRIGHT, PASSWORD, VIEWPORT, Web
 
