@@ -100,12 +100,9 @@ def test_an_issued_refund_shows_its_real_dates_in_the_protection(after_sale: Aft
 
 
 def test_an_order_without_a_placed_supplier_order_has_no_protection(after_sale: AfterSale) -> None:
-    orders = after_sale.wait_for_orders(1)
-    waiting = [o for o in orders if o["stage"] in ("to_order", "unpaid", "needs_attention")]
-    if not waiting:
-        after_sale.store.generate_orders("after.myshopify.com", 1, with_shipping_address=True)
-        after_sale.store.wait_idle(20)
-        waiting = [o for o in after_sale.wait_for_orders(len(orders) + 1) if o["stage"] != "in_transit"]
+    after_sale.store.generate_orders("after.myshopify.com", 1, with_shipping_address=True)
+    assert after_sale.store.wait_idle(20)
+    waiting = [o for o in after_sale.wait_for_orders(1) if o["stage"] != "in_transit"]
     assert waiting and all(o["protection"] is None for o in waiting)
     detail = after_sale.order(waiting[0]["id"])
     assert all(so["protection"] is None for so in detail["supplier_orders"])
