@@ -9,10 +9,16 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ordercenter.entrypoints.web import (
+    routes_cancel,
+    routes_customer_refunds,
+    routes_deadlines,
     routes_mappings,
+    routes_messages,
+    routes_notifications,
     routes_order,
     routes_orders,
     routes_placement,
+    routes_returns,
     routes_settings,
     routes_sign_in,
 )
@@ -33,5 +39,7 @@ def install_web(app: FastAPI) -> None:
     install_docs(app)
     app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
     # The placement routes come before the order page, whose `/orders/{order_id}` would shadow `/orders/place`.
-    for module in (routes_sign_in, routes_orders, routes_placement, routes_order, routes_mappings, routes_settings):
+    for module in (routes_sign_in, routes_orders, routes_placement, routes_order, routes_mappings, routes_settings,
+                   routes_cancel, routes_returns, routes_customer_refunds, routes_messages, routes_deadlines,
+                   routes_notifications):
         app.include_router(module.router)
