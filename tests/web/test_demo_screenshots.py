@@ -65,7 +65,7 @@ def test_the_main_pages_are_photographed_from_the_demo(demo: dict[str, Any]) -> 
     new_refund = next(r for r in refunds if r["status"] == "new")
     pages = {
         "demo-orders": "/orders",
-        "demo-needs-attention": "/orders?stage=needs_attention",
+        "demo-needs-attention": "/orders?tab=needs_attention",
         "demo-order": f"/orders/{awaiting['order_id']}",
         "demo-cancellation": f"/cancellations/{pending['id']}",
         "demo-return": f"/returns/{awaiting['id']}",
