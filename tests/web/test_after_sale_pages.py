@@ -240,6 +240,61 @@ def test_an_html_file_named_photo_jpg_is_refused_next_to_the_evidence_and_the_fo
         assert not uow.returns.for_order(web.shop.shop_id, placed.order_id)
 
 
+def open_refund_only_not_received(page: Page, web: Web, placed: Placed) -> None:
+    page.goto(f"/supplier-orders/{placed.supplier_order_id}/return")
+    page.get_by_label("Reason").select_option(label="The parcel never arrived")
+    page.get_by_role("button", name="Submit").click()
+    page.locator("dialog#dialog").get_by_role("button", name="Confirm").click()
+    expect(page).to_have_url(re.compile(r"/returns/\d+$"))
+
+
+def test_a_refused_return_is_escalated_to_the_platform_from_its_page(web: Web) -> None:
+    placed = web.shop.placed(paid=True, shipped=True)
+    page = web.signed_in()
+    open_refund_only_not_received(page, web, placed)
+    expect(page.locator("#return-status .badge")).to_have_text("Under review")
+    expect(page.locator("#return-status")).to_contain_text(re.compile(r"Refund takes\s*\d+–\d+ business days"))
+    web.shop.supplier.decide_dispute(dispute_at_the_supplier(web.shop, placed), False,
+                                     note="the tracking shows it delivered")
+    refused = page.locator("section[aria-labelledby=refused-title]")
+    expect(refused).to_be_visible(timeout=DECISION_SEEN_WITHIN)
+    expect(page.locator("#return-status")).to_contain_text("the tracking shows it delivered")
+    refused.get_by_role("button", name="Escalate to the platform").click()
+    expect(page.get_by_role("status").first).to_have_text("Escalated: the platform now decides.")
+    expect(page.locator("#return-status .badge")).to_have_text("Under review")
+    expect(page.locator("#return-status")).to_contain_text("Escalated to the platform")
+
+
+def test_an_assisted_return_is_opened_by_hand_and_followed_with_the_dispute_number_decision_and_refund(
+        web: Web) -> None:
+    placed = web.shop.placed(paid=True, shipped=True)
+    use_the_real_aliexpress_client(web.shop)
+    page = web.signed_in()
+    open_refund_only_not_received(page, web, placed)
+    expect(page.get_by_role("status").first).to_contain_text("open it on the supplier's website")
+    expect(page.locator("ol.steps li")).to_have_count(6)
+    expect(page.get_by_role("link", name="Open the order on the supplier's website")).to_have_attribute(
+        "target", "_blank")
+    expect(page.locator("#dispute-text")).to_contain_text("The parcel never arrived.")
+    assert_accessible(page)
+    page.get_by_label("Dispute number the website shows").fill("8123456789")
+    page.get_by_role("button", name="Record the dispute number").click()
+    expect(page.locator("#return-status .badge")).to_have_text("Under review")
+    form = page.get_by_role("form", name="What did the seller decide?")
+    form.get_by_label("Refund agreed").fill("99999")
+    form.get_by_label("Accepted").check()
+    form.get_by_role("button", name="Record the decision").click()
+    expect(page.locator("#refund_amount-error")).to_contain_text("at most the")
+    page.get_by_role("form", name="What did the seller decide?").get_by_label("Refund agreed").fill("")
+    page.get_by_role("form", name="What did the seller decide?").get_by_role(
+        "button", name="Record the decision").click()
+    expect(page.get_by_role("status").first).to_have_text("Recorded: the seller accepted it.")
+    expect(page.locator("#return-status .badge")).to_have_text("Refund pending")
+    expect(page.locator("#return-status")).to_contain_text(re.compile(r"Refund expected\s*between"))
+    page.get_by_role("button", name="The refund arrived").click()
+    expect(page.locator("#return-status .badge")).to_have_text("Refunded")
+
+
 def test_once_the_buyer_protection_has_closed_the_page_gives_the_closing_date_and_no_form(web: Web) -> None:
     placed = web.shop.placed(paid=True, delivered=True)
     web.shop.clock.advance(timedelta(days=120))
@@ -296,6 +351,22 @@ def test_a_customer_refund_request_is_answered_from_the_edited_template_and_refu
     expect(net.locator("dt", has_text="Refunded to the customer").locator("+ dd")).to_have_text("$5.00")
     expect(net.locator("dt", has_text="Net").locator("+ dd")).to_have_text("-$5.00")
     assert web.shop.order(placed.order_id)["financial_status"] == "partially_refunded"
+
+
+def test_a_customer_email_pasted_whole_is_recorded_with_its_sender_and_an_empty_one_is_refused(web: Web) -> None:
+    placed = web.shop.placed(paid=True)
+    page = web.signed_in()
+    page.goto(f"/orders/{placed.order_id}/customer-refunds/new")
+    page.get_by_role("button", name="Record the request").click()
+    expect(page.locator("#message-error")).to_have_text("Write what the customer asked for, or paste their e-mail")
+    page.get_by_label("Or paste the customer's e-mail").fill(
+        "From: Ana Silva <Ana@Example.com>\nSubject: Broken holder\n\nMy phone holder broke after a day.")
+    page.get_by_role("button", name="Record the request").click()
+    asked = page.locator("section[aria-labelledby=asked-title]")
+    expect(asked).to_contain_text("Ana Silva · ana@example.com")
+    expect(asked).to_contain_text("(pasted e-mail)")
+    expect(asked.locator(".mail-text")).to_contain_text("My phone holder broke after a day.")
+    assert_accessible(page)
 
 
 def test_a_refund_above_what_the_order_can_refund_is_refused_next_to_the_amount(web: Web) -> None:

@@ -46,7 +46,7 @@ _CHOICES = ("store_refund", "store_restock", "notify_customer")
 # ---------------------------------------------------------------- asking the supplier now and then
 
 
-class _Throttle:
+class RefreshThrottle:
     """When each supplier order was last looked at from a page, so many watchers cost one look."""
 
     def __init__(self) -> None:
@@ -70,7 +70,7 @@ def refresh_if_due(request: Request, container: ContainerDep, shop_id: int, supp
     within REFRESH_EVERY seconds; the supplier's failure in words, or None."""
     throttle = getattr(request.app.state, "after_sale_refreshes", None)
     if throttle is None:
-        throttle = request.app.state.after_sale_refreshes = _Throttle()
+        throttle = request.app.state.after_sale_refreshes = RefreshThrottle()
     if not throttle.due((shop_id, supplier_order_id)):
         return None
     try:
@@ -83,11 +83,23 @@ def refresh_if_due(request: Request, container: ContainerDep, shop_id: int, supp
     return None
 
 
-def supplier_takes(container: ContainerDep, so: SupplierOrder, action: AfterSaleAction) -> bool:
-    """Whether the supplier order's account does `action` by API (else a person does it on its website)."""
+def supplier_takes(request: Request, container: ContainerDep, so: SupplierOrder, action: AfterSaleAction) -> bool:
+    """Whether the supplier order's account does `action` by API (else a person does it on its website).
+
+    Asking builds a supplier client (an HTTP client with its TLS context: a tenth of a second), and the
+    answer only changes with the kind of account, so it is kept per account and kind."""
     with container.uow() as uow:
         account = uow.supplier_accounts.get(so.shop_id, so.supplier_account_id) if so.supplier_account_id else None
-    return account is not None and action in container.supplier_capabilities(account)
+    if account is None:
+        return False
+    known: dict[tuple[int, bool, str | None], frozenset[AfterSaleAction]] | None = getattr(
+        request.app.state, "supplier_capabilities", None)
+    if known is None:
+        known = request.app.state.supplier_capabilities = {}
+    key = (account.id, account.is_sandbox, account.api_url)
+    if key not in known:
+        known[key] = container.supplier_capabilities(account)
+    return action in known[key]
 
 
 # ---------------------------------------------------------------- the form and its confirmation
@@ -115,7 +127,7 @@ def _form_page(request: Request, container: ContainerDep, person: CurrentPerson,
     context = {"title": f"Cancel supplier order {label_of(form.supplier_order)}", "form": form,
                "so": form.supplier_order, "order": form.order, "reasons": REASONS,
                "values": values or _values(QueryParams()), "error": error,
-               "by_api": supplier_takes(container, form.supplier_order, AfterSaleAction.CANCEL_ORDER),
+               "by_api": supplier_takes(request, container, form.supplier_order, AfterSaleAction.CANCEL_ORDER),
                "fragment": False}
     if error is None:
         return page(request, "cancel_form.html", context)
@@ -151,7 +163,7 @@ def confirm(request: Request, supplier_order_id: int, person: CurrentPerson, con
     return page(request, "cancel_confirm.html", {
         "title": "Confirm the cancellation", "so": so, "order": form.order, "values": values,
         "what": cancellation_rules.supplier_reason_text(reason, note), "then": then, "paid": so.paid_at is not None,
-        "by_api": supplier_takes(container, so, AfterSaleAction.CANCEL_ORDER),
+        "by_api": supplier_takes(request, container, so, AfterSaleAction.CANCEL_ORDER),
         "back": f"/supplier-orders/{so.id}/cancel?{request.url.query}"})
 
 

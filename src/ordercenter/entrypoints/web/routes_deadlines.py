@@ -7,8 +7,9 @@ from starlette.responses import Response
 
 from ordercenter.domain.deadlines import Deadline, DeadlineKind
 from ordercenter.entrypoints.api.deps import ContainerDep
+from ordercenter.entrypoints.web import after_sale
 from ordercenter.entrypoints.web.rendering import page
-from ordercenter.entrypoints.web.sessions import CurrentPerson
+from ordercenter.entrypoints.web.sessions import CurrentPerson, Frame
 from ordercenter.services import deadlines
 
 router = APIRouter(include_in_schema=False)
@@ -41,6 +42,10 @@ def link_of(deadline: Deadline) -> str:
 def deadlines_page(request: Request, person: CurrentPerson, container: ContainerDep) -> Response:
     now = container.clock.now()
     found = deadlines.list_deadlines(container.uow(), shop_id=person.shop_id, now=now, limit=LIMIT)
+    # Listed afresh: the badge of this page (and of the next ones, for a while) says the same.
+    count = min(len(found), after_sale.BADGE_LIMIT)
+    after_sale.badge_cache(request.app).keep(person.shop_id, count)
+    request.state.frame = Frame(count)
     return page(request, "deadlines.html", {"title": "Deadlines", "deadlines": found, "kinds": KIND_WORDS,
                                             "link_of": link_of, "limit": LIMIT,
                                             "overdue": sum(1 for d in found if d.overdue)})

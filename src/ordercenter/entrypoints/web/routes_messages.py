@@ -46,7 +46,7 @@ def _thread_page(request: Request, container: ContainerDep, shop_id: int, suppli
         "order": order, "templates": thread.templates, "chosen": chosen, "free": FREE_MESSAGE, "message": message,
         "error": error, "reply": reply, "reply_error": reply_error, "to_paste": to_paste,
         "steps": after_sale_pages.message_steps(so, to_paste.template) if to_paste else [],
-        "by_api": supplier_takes(container, so, AfterSaleAction.MESSAGE_SELLER),
+        "by_api": supplier_takes(request, container, so, AfterSaleAction.MESSAGE_SELLER),
     }, status_code=200 if failed is None else 422 if isinstance(failed, InvalidInput) else 409)
 
 

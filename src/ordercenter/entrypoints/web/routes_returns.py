@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from ordercenter.adapters.ports import AfterSaleAction
@@ -83,8 +84,8 @@ def _form_page(request: Request, container: ContainerDep, shop_id: int, supplier
         "title": f"Return/refund for supplier order {label_of(form.supplier_order)}", "form": form,
         "so": form.supplier_order, "order": form.order, "values": values, "error": error, "kinds": KINDS,
         "reasons": REASONS, "accept": ACCEPT, "limits": limits, "mb": MB,
-        "needs_evidence": [r.value for r in rules.REASONS_NEEDING_EVIDENCE],
-        "by_api": supplier_takes(container, form.supplier_order, AfterSaleAction.OPEN_DISPUTE)}, status_code=status)
+        "by_api": supplier_takes(request, container, form.supplier_order, AfterSaleAction.OPEN_DISPUTE)},
+        status_code=status)
 
 
 @router.get("/supplier-orders/{supplier_order_id}/return")
@@ -107,7 +108,9 @@ async def open_return(request: Request, supplier_order_id: int, person: CurrentP
         if not (isinstance(sent, str) and sent and hmac.compare_digest(sent.encode(), person.csrf_token.encode())):
             raise CsrfRefused()
         values = {name: field(form, name) for name in _TEXT_FIELDS}
-        evidence = await _evidence(form, limits)
+        # A file input left empty still sends a part, without a file name: it is no evidence.
+        evidence = await _evidence(FormData([(k, v) for k, v in form.multi_items()
+                                             if not (isinstance(v, UploadFile) and not v.filename)]), limits)
         confirmed = form.get("confirmed") == "1"
     except InvalidInput as bad:
         return await run_in_threadpool(_form_page, request, container, person.shop_id, supplier_order_id, values,

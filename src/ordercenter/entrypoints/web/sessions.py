@@ -84,7 +84,8 @@ def current_person(request: Request, container: ContainerDep) -> SignedInPerson:
     if person is None:
         raise SignInRequired(_next_path(request) if request.method == "GET" else "/orders")
     request.state.person = person
-    request.state.frame = Frame(after_sale.deadline_count(container.uow(), shop_id=person.shop_id, now=now))
+    request.state.frame = Frame(after_sale.deadline_count(container.uow(), shop_id=person.shop_id, now=now,
+                                                          cache=after_sale.badge_cache(request.app)))
     notice = request.cookies.get(NOTICE_COOKIE)
     request.state.notice = unquote(notice)[:300] if notice else None
     return person
