@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ordercenter.domain.base import Base
@@ -34,6 +34,8 @@ class SupplierOrder(RecordsEvents, Base):
     __table_args__ = (
         UniqueConstraint("idempotency_key"),
         UniqueConstraint("shop_id", "supplier_account_id", "supplier_order_id"),
+        # The deadlines read a shop's unpaid and undelivered supplier orders by status.
+        Index("ix_supplier_orders_shop_status", "shop_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
