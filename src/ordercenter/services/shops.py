@@ -7,6 +7,7 @@ from datetime import datetime
 from ordercenter.adapters.ports import Secrets, StoreConnector
 from ordercenter.domain.errors import InvalidInput, NotFound
 from ordercenter.domain.shops import Shop, normalize_shop_domain
+from ordercenter.domain.webhook_topics import SUBSCRIBED_TOPICS
 from ordercenter.services.uow import UnitOfWork
 
 
@@ -27,10 +28,6 @@ def resolve_shop(uow: UnitOfWork, domain: str | None) -> Shop:
         return shops[0]
 
 
-WEBHOOK_TOPICS = ["orders/create", "orders/paid", "orders/updated", "orders/cancelled", "orders/fulfilled",
-                  "orders/partially_fulfilled", "refunds/create", "app/uninstalled"]
-
-
 def connect_shop(uow: UnitOfWork, connect: StoreConnector, secrets: Secrets, *, domain: str, access_token: str,
                  webhook_secret: str, api_url: str | None, callback_url: str, now: datetime) -> Shop:
     """Check the token against the store, keep it encrypted, and subscribe to the order webhooks.
@@ -44,7 +41,7 @@ def connect_shop(uow: UnitOfWork, connect: StoreConnector, secrets: Secrets, *, 
         raise InvalidInput("the webhook secret is empty", field="webhook_secret")
     store = connect(shop_domain, access_token.strip(), api_url)
     info = store.fetch_shop()
-    store.register_webhooks(callback_url, WEBHOOK_TOPICS)
+    store.register_webhooks(callback_url, list(SUBSCRIBED_TOPICS))
     with uow:
         shop = uow.shops.by_domain(shop_domain)
         if shop is None:

@@ -13,15 +13,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ordercenter.adapters.ports import Secrets, StoreWebhookCodec
 from ordercenter.domain.errors import DomainError, ErrorCode, InvalidInput
+from ordercenter.domain.webhook_topics import ORDER_TOPICS, SUPPORTED_TOPICS
 from ordercenter.domain.webhooks import DeliveryStatus, WebhookDelivery
 from ordercenter.services import store_refunds
 from ordercenter.services.ingestion import ImportOutcome, import_order
 from ordercenter.services.stage_refresh import refresh_stage
 from ordercenter.services.uow import UnitOfWork
-
-ORDER_TOPICS = frozenset({"orders/create", "orders/paid", "orders/updated", "orders/cancelled",
-                          "orders/fulfilled", "orders/partially_fulfilled"})
-SUPPORTED_TOPICS = ORDER_TOPICS | {"refunds/create", "app/uninstalled"}
 
 
 class UnknownShop(DomainError):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ordercenter.adapters.shopify.normalize import PayloadError
+from ordercenter.domain.webhook_topics import SUPPORTED_TOPICS
 
 HEADER_TOPIC = "X-Shopify-Topic"
 HEADER_HMAC = "X-Shopify-Hmac-Sha256"
@@ -22,17 +23,6 @@ HEADER_EVENT_ID = "X-Shopify-Event-Id"
 HEADER_TRIGGERED_AT = "X-Shopify-Triggered-At"
 HEADER_API_VERSION = "X-Shopify-API-Version"
 
-# The topics Order Center subscribes to (REST names; the GraphQL enum is ORDERS_PAID etc.).
-SUPPORTED_TOPICS: tuple[str, ...] = (
-    "orders/create",
-    "orders/paid",
-    "orders/updated",
-    "orders/cancelled",
-    "orders/fulfilled",
-    "orders/partially_fulfilled",
-    "refunds/create",
-    "app/uninstalled",
-)
 
 
 def webhook_signature(raw_body: bytes, secret: str) -> str:
