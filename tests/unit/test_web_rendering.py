@@ -9,7 +9,6 @@ from ordercenter.domain.access import StaffRole
 from ordercenter.domain.money import Money
 from ordercenter.domain.status import Stage
 from ordercenter.entrypoints.web.rendering import build_templates, money, stage_badge
-from ordercenter.entrypoints.web.stage_counts import StageCountCache
 from ordercenter.services.web_sessions import SignedInPerson
 
 
@@ -36,18 +35,3 @@ def test_a_stage_badge_always_carries_the_word_beside_its_tone() -> None:
     assert stage_badge(Stage.NEEDS_ATTENTION) == '<span class="badge badge-attention">Needs attention</span>'
     assert stage_badge(Stage.DELIVERED, partial=True) == '<span class="badge badge-success">Delivered (partial)</span>'
     assert stage_badge(Stage.TO_ORDER) == '<span class="badge badge-neutral">To order</span>'
-
-
-def test_tab_counts_are_counted_again_once_forgotten_or_older_than_the_ttl() -> None:
-    calls: list[int] = []
-
-    def count() -> dict[Stage, int]:
-        calls.append(1)
-        return {Stage.TO_ORDER: len(calls)}
-
-    cache = StageCountCache(ttl=60)
-    assert cache.get(1, count) == {Stage.TO_ORDER: 1}
-    assert cache.get(1, count) == {Stage.TO_ORDER: 1}
-    cache.forget(1)
-    assert cache.get(1, count) == {Stage.TO_ORDER: 2}
-    assert StageCountCache(ttl=0).get(1, count) == {Stage.TO_ORDER: 3}

@@ -8,6 +8,7 @@ from ordercenter.domain import (  # noqa: F401  (imported for their table defini
     customer_refunds,
     mappings,
     messages,
+    order_counts,
     orders,
     outbox,
     packaging,

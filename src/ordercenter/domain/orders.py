@@ -23,6 +23,9 @@ class Order(RecordsEvents, Base):
     __table_args__ = (
         UniqueConstraint("shop_id", "platform_order_id"),
         Index("ix_orders_shop_stage_id", "shop_id", "stage", "id"),
+        Index("ix_orders_shop_id_id", "shop_id", "id"),
+        Index("ix_orders_shop_name", "shop_id", "name"),
+        Index("ix_orders_shop_created", "shop_id", "platform_created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +54,9 @@ class Order(RecordsEvents, Base):
     duplicate_of_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), default=None)
     raw_payload: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     imported_at: Mapped[datetime]
+    # Already fulfilled when Order Center first saw it (history from a backfill, or an order shipped
+    # before the app was installed): nothing to order for it, and no mistake to flag.
+    fulfilled_before_import: Mapped[bool] = mapped_column(default=False)
 
     stage: Mapped[Stage] = mapped_column(default=Stage.UNPAID)
     stage_partial: Mapped[bool] = mapped_column(default=False)

@@ -27,7 +27,8 @@ def orders_list(stage: Annotated[Stage | None, typer.Option(help="Only orders at
     c = container()
     shop_row = resolve_shop(c.uow(), shop)
     page = order_queries.list_orders(c.uow(), shop_id=shop_row.id, stage=stage, search=search, limit=limit)
-    table = Table("id", "order", "customer", "total", "stage", "attention", title=f"{page.count} orders")
+    counted = f"{page.count}" if page.count_is_exact else f"{page.count}+"
+    table = Table("id", "order", "customer", "total", "stage", "attention", title=f"{counted} orders")
     for order in page.orders:
         stage_text = order.stage.value + (" (partial)" if order.stage_partial else "")
         flags = [name for name, on in (("cancellation pending", order.cancellation_pending),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from ordercenter.adapters.db.order_search import is_search_object
 from ordercenter.domain.metadata import metadata
 
 config = context.config
@@ -16,6 +17,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         compare_type=True,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_name=lambda name, kind, _parent: not is_search_object(name, kind),
     )
     with context.begin_transaction():
         context.run_migrations()

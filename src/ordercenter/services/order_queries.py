@@ -22,6 +22,8 @@ from ordercenter.services.customer_refunds import NetResult, net_result
 from ordercenter.services.uow import UnitOfWork
 
 MAX_PAGE = 200
+# A search counts its matches up to this many, then says "at least" (an exact count would read them all).
+COUNT_CAP = 1000
 
 
 def encode_cursor(order_id: int) -> str:
@@ -90,6 +92,8 @@ class OrdersPage:
     next_cursor: str | None
     # Per order id: the soonest-closing open protection window (absent when none is open or no time was given).
     protection: Mapping[int, Protection] = field(default_factory=dict)
+    # False when a search matched more than COUNT_CAP orders: `count` is then a lower bound.
+    count_is_exact: bool = True
 
 
 def list_orders(uow: UnitOfWork, *, shop_id: int, stage: Stage | None = None, search: str | None = None,
@@ -102,7 +106,13 @@ def list_orders(uow: UnitOfWork, *, shop_id: int, stage: Stage | None = None, se
     flt = OrderFilter(stage=stage, search=search or None, before_id=before_id, limit=limit + 1)
     with uow:
         rows = list(uow.orders.page(shop_id, flt))
-        count = uow.orders.count(shop_id, OrderFilter(stage=stage, search=search or None))
+        exact = True
+        if search and search.strip():
+            count = uow.orders.count(shop_id, OrderFilter(stage=stage, search=search), cap=COUNT_CAP + 1)
+            count, exact = min(count, COUNT_CAP), count <= COUNT_CAP
+        else:
+            per_stage = uow.orders.stage_counts(shop_id)
+            count = per_stage.get(stage, 0) if stage is not None else sum(per_stage.values())
         has_more = len(rows) > limit
         rows = rows[:limit]
         facts = uow.returns.protection_facts(shop_id, [o.id for o in rows]) if now is not None else []
@@ -114,7 +124,8 @@ def list_orders(uow: UnitOfWork, *, shop_id: int, stage: Stage | None = None, se
             windows.setdefault(fact.order_id, []).append(protection_of(fact, _ship_to(by_order[fact.order_id]), now))
         summaries = {order_id: soonest for order_id, found in windows.items()
                      if (soonest := soonest_open(found)) is not None}
-    return OrdersPage(rows, count, encode_cursor(rows[-1].id) if has_more and rows else None, summaries)
+    return OrdersPage(rows, count, encode_cursor(rows[-1].id) if has_more and rows else None, summaries,
+                      count_is_exact=exact)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from ordercenter.adapters.db import order_search, stage_counts
 from ordercenter.domain.access import ApiToken, StaffUser
 from ordercenter.domain.alerts import Alert, AlertKind
 from ordercenter.domain.audit import OrderEvent
@@ -19,6 +20,7 @@ from ordercenter.domain.cancellations import CancellationFollowUp, CancellationR
 from ordercenter.domain.customer_refunds import CustomerRefundRequest
 from ordercenter.domain.mappings import ProductMapping
 from ordercenter.domain.messages import MessageDirection, SupplierMessage
+from ordercenter.domain.order_counts import OrderStageCount
 from ordercenter.domain.orders import LineItem, Order
 from ordercenter.domain.outbox import EmailStatus, OutboxEmail
 from ordercenter.domain.packaging import PackagingPreferences
@@ -112,11 +114,8 @@ class OrderRepository(ShopScopedRepository[Order]):
         query = select(Order).where(Order.shop_id == shop_id)
         if flt.stage is not None:
             query = query.where(Order.stage == flt.stage)
-        if flt.search:
-            pattern = f"%{flt.search.strip().lower()}%"
-            query = query.where(or_(func.lower(Order.name).like(pattern),
-                                    func.lower(Order.customer_name).like(pattern),
-                                    func.lower(Order.email).like(pattern)))
+        if flt.search and flt.search.strip():
+            query = query.where(order_search.matching(self.session.get_bind().dialect.name, shop_id, flt.search))
         if flt.created_from is not None:
             query = query.where(Order.platform_created_at >= flt.created_from)
         if flt.created_before is not None:
@@ -163,15 +162,20 @@ class OrderRepository(ShopScopedRepository[Order]):
                 names[order_id].append(seller)
         return names
 
-    def count(self, shop_id: int, flt: OrderFilter) -> int:
-        subquery = self._filtered(shop_id, flt).with_only_columns(Order.id).subquery()
-        return self.session.scalar(select(func.count()).select_from(subquery)) or 0
+    def count(self, shop_id: int, flt: OrderFilter, *, cap: int) -> int:
+        """How many orders match, counting no further than `cap` (a search's count must stay cheap)."""
+        matched = self._filtered(shop_id, flt).with_only_columns(Order.id).limit(cap).subquery()
+        return self.session.scalar(select(func.count()).select_from(matched)) or 0
 
     def stage_counts(self, shop_id: int) -> dict[Stage, int]:
-        rows = self.session.execute(
-            select(Order.stage, func.count()).where(Order.shop_id == shop_id).group_by(Order.stage)
-        ).all()
+        """The shop's orders per stage, from the counts kept with every change (no order is read)."""
+        rows = self.session.execute(select(OrderStageCount.stage, OrderStageCount.orders).where(
+            OrderStageCount.shop_id == shop_id, OrderStageCount.orders != 0)).all()
         return {stage: count for stage, count in rows}  # noqa: C416  (rows are Row objects)
+
+    def recount_stages(self, shop_id: int) -> dict[Stage, int]:
+        """Rebuild the shop's per-stage counts from its orders (a repair after a change made outside the app)."""
+        return stage_counts.recount(self.session, shop_id)
 
     def id_by_name(self, shop_id: int, name: str) -> int | None:
         """The id of the shop's order with this name ("#1017"), the oldest if several carry it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ordercenter.domain.audit import OrderEvent
 from ordercenter.domain.cancellations import CancellationRequest
@@ -114,7 +114,8 @@ class OrderSummaryPublic(BaseModel):
 
 class OrdersPublic(BaseModel):
     data: list[OrderSummaryPublic]
-    count: int
+    count: int = Field(description="orders matching; with a search, counted up to 1,000 (see count_is_exact)")
+    count_is_exact: bool = Field(True, description="false when a search matched more than `count` orders")
     next_cursor: str | None
 
 

@@ -26,7 +26,6 @@ from ordercenter.entrypoints.web.docs import install_docs
 from ordercenter.entrypoints.web.errors import install_page_errors
 from ordercenter.entrypoints.web.placement_runs import PlacementRuns
 from ordercenter.entrypoints.web.rendering import STATIC_DIR, build_templates
-from ordercenter.entrypoints.web.stage_counts import StageCountCache
 from ordercenter.entrypoints.web.static_files import VersionedStaticFiles
 
 
@@ -34,7 +33,6 @@ def install_web(app: FastAPI) -> None:
     """The pages under `/`, static files under `/static/`, `/docs` from vendored files, HTML error pages."""
     app.state.web_templates = build_templates()
     app.state.placement_runs = PlacementRuns()
-    app.state.stage_counts = StageCountCache()
     install_page_errors(app)
     install_docs(app)
     app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")

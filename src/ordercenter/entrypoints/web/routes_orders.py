@@ -17,7 +17,6 @@ from ordercenter.domain.status import Stage
 from ordercenter.entrypoints.api.deps import ContainerDep
 from ordercenter.entrypoints.web.rendering import STAGE_LABELS, page
 from ordercenter.entrypoints.web.sessions import CurrentPerson
-from ordercenter.entrypoints.web.stage_counts import StageCountCache
 
 router = APIRouter(include_in_schema=False)
 
@@ -112,8 +111,7 @@ def orders_page(
                       before=before if after is None else None, after=after)
     flt = _filter(view, person.shop_timezone, limit=PAGE_SIZE + 1)
     with container.uow() as uow:
-        cache: StageCountCache = request.app.state.stage_counts
-        counts = cache.get(person.shop_id, lambda: uow.orders.stage_counts(person.shop_id))
+        counts = uow.orders.stage_counts(person.shop_id)
         rows: list[Order] = list(uow.orders.page(person.shop_id, flt))
         accounts = list(uow.supplier_accounts.all(person.shop_id))
         if view.after is not None and len(rows) <= PAGE_SIZE:

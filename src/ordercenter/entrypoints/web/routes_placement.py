@@ -21,7 +21,6 @@ from ordercenter.entrypoints.web.csrf import PostedForm
 from ordercenter.entrypoints.web.placement_runs import PlacementRun, PlacementRuns
 from ordercenter.entrypoints.web.rendering import page
 from ordercenter.entrypoints.web.sessions import CurrentPerson, see_other
-from ordercenter.entrypoints.web.stage_counts import StageCountCache
 from ordercenter.services.placement import PlacementOutcome, place_orders
 from ordercenter.services.placement_planning import MAX_ORDERS_PER_PREVIEW, PlacementOptions, preview_orders
 
@@ -124,14 +123,9 @@ def place(request: Request, person: CurrentPerson, form: PostedForm, container: 
     choices, auto_pay = _choices(form), form.get("auto_pay") == "1"
     resolver = container.supplier_resolver(person.shop_id)
 
-    counts: StageCountCache = request.app.state.stage_counts
-
     def work(record: Callable[[PlacementOutcome], None]) -> None:
-        try:
-            place_orders(container.uow(), resolver, container.clock, shop_id=person.shop_id, order_ids=ids,
-                         options=choices, auto_pay=auto_pay, actor_id=person.actor_id, on_result=record)
-        finally:
-            counts.forget(person.shop_id)  # the orders moved on: the tabs count afresh
+        place_orders(container.uow(), resolver, container.clock, shop_id=person.shop_id, order_ids=ids,
+                     options=choices, auto_pay=auto_pay, actor_id=person.actor_id, on_result=record)
 
     runs = _runs(request)
     if request.headers.get("HX-Request") == "true":

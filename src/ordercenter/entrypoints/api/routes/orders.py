@@ -27,7 +27,8 @@ def list_orders(
     page = order_queries.list_orders(uow, shop_id=token.shop_id, stage=stage, search=q, cursor=cursor,
                                      limit=limit, now=container.clock.now())
     return OrdersPublic(data=[OrderSummaryPublic.of(o, page.protection.get(o.id)) for o in page.orders],
-                        count=page.count, next_cursor=page.next_cursor)
+                        count=page.count, count_is_exact=page.count_is_exact,
+                        next_cursor=page.next_cursor)
 
 
 @router.get("/{order_id}", response_model=OrderPublic, summary="One order with its whole story")
