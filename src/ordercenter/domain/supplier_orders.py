@@ -36,6 +36,8 @@ class SupplierOrder(RecordsEvents, Base):
         UniqueConstraint("shop_id", "supplier_account_id", "supplier_order_id"),
         # The deadlines read a shop's unpaid and undelivered supplier orders by status.
         Index("ix_supplier_orders_shop_status", "shop_id", "status"),
+        # A page of orders reads its supplier orders by shop and order.
+        Index("ix_supplier_orders_shop_order", "shop_id", "order_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -106,14 +106,16 @@ def list_orders(uow: UnitOfWork, *, shop_id: int, stage: Stage | None = None, se
     flt = OrderFilter(stage=stage, search=search or None, before_id=before_id, limit=limit + 1)
     with uow:
         rows = list(uow.orders.page(shop_id, flt))
+        has_more = len(rows) > limit
         exact = True
-        if search and search.strip():
+        if before_id is None and not has_more:
+            count = len(rows)  # the whole result is on this page
+        elif search and search.strip():
             count = uow.orders.count(shop_id, OrderFilter(stage=stage, search=search), cap=COUNT_CAP + 1)
             count, exact = min(count, COUNT_CAP), count <= COUNT_CAP
         else:
             per_stage = uow.orders.stage_counts(shop_id)
             count = per_stage.get(stage, 0) if stage is not None else sum(per_stage.values())
-        has_more = len(rows) > limit
         rows = rows[:limit]
         facts = uow.returns.protection_facts(shop_id, [o.id for o in rows]) if now is not None else []
     summaries: dict[int, Protection] = {}

@@ -79,6 +79,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_orders_shop_name', ['shop_id', 'name'], unique=False)
         batch_op.create_index('ix_orders_shop_created', ['shop_id', 'platform_created_at'], unique=False)
         batch_op.create_index('ix_orders_shop_id_id', ['shop_id', 'id'], unique=False)
+    with op.batch_alter_table('supplier_orders', schema=None) as batch_op:
+        batch_op.create_index('ix_supplier_orders_shop_order', ['shop_id', 'order_id'], unique=False)
     if op.get_context().dialect.name == 'postgresql':
         _postgres_search_up()
     else:
@@ -94,4 +96,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_orders_shop_id_id')
         batch_op.drop_index('ix_orders_shop_created')
         batch_op.drop_index('ix_orders_shop_name')
+    with op.batch_alter_table('supplier_orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_supplier_orders_shop_order')
     op.drop_table('order_stage_counts')
