@@ -49,7 +49,9 @@ def matching(dialect: str, shop_id: int, term: str) -> ColumnElement[bool]:
         return or_(*(func.lower(col).like(pattern, escape="\\")
                      for col in (Order.name, Order.customer_name, Order.email)))
     if dialect == "sqlite":
-        tracked = by_tracking.where(Shipment.shop_id == shop_id, Shipment.id.in_(_fts_ids("shipments_search", term)))
+        # Driven by the FTS rowids (the outer query keeps to the shop): filtering shipments by shop here
+        # would make SQLite walk every shipment of the shop instead.
+        tracked = by_tracking.where(Shipment.id.in_(_fts_ids("shipments_search", term)))
         return Order.id.in_(union(_fts_ids("orders_search", term), tracked))
     pattern = _like_pattern(term)
     tracked = by_tracking.where(Shipment.shop_id == shop_id, func.lower(Shipment.tracking_number).like(pattern))

@@ -410,8 +410,9 @@ class ReturnRepository(ShopScopedRepository[ReturnRequest]):
                    SupplierAccount.days_after_delivery)
             .outerjoin(SupplierAccount, (SupplierAccount.id == SupplierOrder.supplier_account_id)
                        & (SupplierAccount.shop_id == shop_id))
-            .where(SupplierOrder.shop_id == shop_id, SupplierOrder.order_id.in_(list(order_ids)))
-            .order_by(SupplierOrder.id)).all()
+            .where(SupplierOrder.shop_id == shop_id, SupplierOrder.order_id.in_(list(order_ids)))).all()
+        # Sorted here: an ORDER BY id would lead SQLite to walk the shop's index rather than look up the page's orders.
+        rows = sorted(rows, key=lambda row: row.id)
         return [ProtectionFacts(row.id, row.order_id, row.status, row.placed_at, row.delivered_at, row.seller_type,
                                 row.payment_method, row.protection_days, row.days_after_delivery) for row in rows]
 
