@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 import holidays
 
@@ -156,6 +156,12 @@ def add_business_days(start: date, days: int, country_code: str | None) -> date:
         raise InvalidInput("business days cannot be negative", field="days")
     if days == 0:
         return start
+    return _nth_working_day(start, days, country_code)
+
+
+# A page of orders asks the same few questions (today + 3 and + 20 days, per country) many times.
+@lru_cache(maxsize=4096)
+def _nth_working_day(start: date, days: int, country_code: str | None) -> date:
     nth: date = _calendar(country_code).get_nth_working_day(start, days)
     return nth
 
