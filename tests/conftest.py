@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,11 +42,25 @@ def _truncate(engine: Engine) -> None:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per test run; each test starts from a copy (migrating costs far more)."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    engine = build_engine(Settings(data_dir=folder, secret_key="t" * 40).resolved_database_url)
+    upgrade(engine)
+    engine.dispose()  # the last connection's close folds the write-ahead log into the file
+    return folder / "ordercenter.db"
+
+
 def settings_for(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """Settings on an empty database of that backend."""
+    """Settings on an empty, migrated database of that backend."""
     if backend == "postgresql":
         _truncate(request.getfixturevalue("postgres_engine"))
         return Settings(data_dir=tmp_path, database_url=POSTGRES_URL, secret_key="t" * 40)
+    template: Path = request.getfixturevalue("sqlite_template")
+    database = tmp_path / "ordercenter.db"
+    if not database.exists():
+        shutil.copyfile(template, database)
     return Settings(data_dir=tmp_path, secret_key="t" * 40)
 
 
