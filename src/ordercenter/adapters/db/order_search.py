@@ -55,7 +55,10 @@ def matching(dialect: str, shop_id: int, term: str) -> ColumnElement[bool]:
         return Order.id.in_(union(_fts_ids("orders_search", term), tracked))
     pattern = _like_pattern(term)
     tracked = by_tracking.where(Shipment.shop_id == shop_id, func.lower(Shipment.tracking_number).like(pattern))
-    return or_(searchable_text().like(pattern), Order.id.in_(tracked))
+    # A UNION, not an OR: PostgreSQL cannot combine an index scan with a subquery's result under OR,
+    # and would walk every order of the shop backwards instead.
+    by_text = select(Order.id).where(Order.shop_id == shop_id, searchable_text().like(pattern))
+    return Order.id.in_(union(by_text, tracked))
 
 
 # Made by migration 0013 beside the entities' tables: FTS5 tables (with their shadow tables) on
