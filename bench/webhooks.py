@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 
 from ordercenter.bootstrap import Container, bootstrap
-from ordercenter.config import Settings
+from ordercenter.config import DEFAULT_SHOPIFY_API_VERSION, Settings
 from ordercenter.domain.shops import Shop
 from ordercenter.entrypoints.api.app import create_app
 from ordercenter.entrypoints.loopback import serve_on_loopback
@@ -59,7 +59,7 @@ def payloads(count: int) -> list[bytes]:
 def headers_for(body: bytes, event_id: str) -> dict[str, str]:
     signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
     return {"Content-Type": "application/json", "X-Shopify-Topic": "orders/paid", "X-Shopify-Hmac-Sha256": signature,
-            "X-Shopify-Shop-Domain": DOMAIN, "X-Shopify-API-Version": "2025-01",
+            "X-Shopify-Shop-Domain": DOMAIN, "X-Shopify-API-Version": DEFAULT_SHOPIFY_API_VERSION,
             "X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-Event-Id": event_id,
             "X-Shopify-Triggered-At": datetime.now(UTC).isoformat()}
 
@@ -75,9 +75,7 @@ def post(client: httpx.Client, body: bytes, event_id: str) -> Answer:
 def applied(container: Container, shop_id: int) -> tuple[int, int]:
     """(orders in the database, deliveries still waiting to be applied)."""
     with container.uow() as uow:
-        from ordercenter.adapters.db.repositories import OrderFilter
-
-        return uow.orders.count(shop_id, OrderFilter()), len(uow.webhooks.pending(100_000))
+        return sum(uow.orders.stage_counts(shop_id).values()), len(uow.webhooks.pending(100_000))
 
 
 def percentile(values: list[float], share: float) -> float:

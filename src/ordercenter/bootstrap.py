@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,7 +23,9 @@ from ordercenter.adapters.ports import (
     Clock,
     FileStore,
     Notifier,
+    StoreBulkExport,
     StorePlatform,
+    StoreTokenRefresher,
     StoreWebhookCodec,
     SupplierAuthorizer,
     SupplierPlatform,
@@ -30,12 +33,17 @@ from ordercenter.adapters.ports import (
 from ordercenter.adapters.secrets import SecretBox
 from ordercenter.adapters.shopify.client import ShopifyClient
 from ordercenter.adapters.shopify.codec import ShopifyWebhookCodec
+from ordercenter.adapters.shopify.install import ShopifyInstaller
 from ordercenter.config import Settings
+from ordercenter.domain.api_versions import support_warning
 from ordercenter.domain.errors import NotAllowed
 from ordercenter.domain.shops import Shop
 from ordercenter.domain.suppliers import SupplierAccount
+from ordercenter.services import store_tokens
 from ordercenter.services.placement_planning import SupplierResolver
 from ordercenter.services.uow import SqlAlchemyUnitOfWork, UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -55,14 +63,38 @@ class Container:
 
     def connect_store(self, domain: str, access_token: str, api_url: str | None) -> StorePlatform:
         """A Shopify client for a store (the `StoreConnector` port)."""
-        return ShopifyClient(domain, access_token, api_url=api_url)
+        return ShopifyClient(domain, access_token, api_url=api_url, api_version=self.settings.shopify_api_version)
+
+    def api_version_warning(self) -> str | None:
+        """A warning when the pinned Shopify API version is within 90 days of the end of its support."""
+        return support_warning(self.settings.shopify_api_version, self.clock.now().date())
 
     def store_for(self, shop: Shop) -> StorePlatform:
-        """The client of a connected shop, with its decrypted token."""
+        """The client of a connected shop, with its decrypted token (an expiring one refreshed first if due)."""
         if shop.access_token_encrypted is None:
             raise NotAllowed(f"{shop.domain} has no access token; connect it with 'ordercenter shops add'",
                              field="shop")
-        return self.connect_store(shop.domain, self.secrets.decrypt(shop.access_token_encrypted), shop.api_url)
+        if not shop.has_expiring_token:
+            return self.connect_store(shop.domain, self.secrets.decrypt(shop.access_token_encrypted), shop.api_url)
+        # Read from the database, not from `shop`: another worker may have refreshed it since it was loaded.
+        token = store_tokens.current_access_token(self.uow(), self.store_token_refresher, self.secrets,
+                                                  shop_id=shop.id, now=self.clock.now(),
+                                                  public_url=self.settings.public_url)
+        return self.connect_store(shop.domain, token, shop.api_url)
+
+    def bulk_export_for(self, shop: Shop) -> StoreBulkExport:
+        """The bulk queries of a connected shop's store (the `StoreBulkExport` port)."""
+        store = self.store_for(shop)
+        if not isinstance(store, ShopifyClient):
+            raise NotAllowed(f"the connection of {shop.domain} runs no bulk queries; use --paged", field="shop")
+        return store.bulk
+
+    @property
+    def store_token_refresher(self) -> StoreTokenRefresher:
+        """The public app's side of the token refresh (its client id and secret)."""
+        s = self.settings
+        return ShopifyInstaller(s.shopify_client_id or "", s.shopify_client_secret or "",
+                                s.shopify_scopes.split(","), s.shopify_api_url)
 
     @property
     def webhook_codec(self) -> StoreWebhookCodec:
@@ -141,10 +173,15 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
     engine = build_engine(settings.resolved_database_url)
     if migrate:
         upgrade(engine)
-    return Container(
+    container = Container(
         settings=settings,
         engine=engine,
         session_factory=build_session_factory(engine),
         clock=clock or (OffsetClock(settings.demo_clock_file) if settings.demo_clock_file else SystemClock()),
-        secrets=SecretBox(settings.resolved_secret_key()),
+        secrets=SecretBox(settings.resolved_secret_key(), settings.previous_secret_keys),
     )
+    # Every process (server, worker, demo, command) starts here, so the operator sees it whichever runs.
+    warning = container.api_version_warning()
+    if warning:
+        log.warning(warning)
+    return container

@@ -46,9 +46,10 @@ class FakeStore:
                 raise error
             number = 1042 + len(self.created)
             copy = dataclasses.replace(
-                snapshot(number, lines=0), lines=tuple(dataclasses.replace(line, unit_price=line.unit_price * 0)
-                                                       for line in original.lines),
-                email=original.email, customer_name=original.customer_name,
+                snapshot(number, lines=0), lines=original.lines, subtotal_price=original.subtotal_price,
+                total_price=original.total_price, total_shipping=original.total_shipping,
+                total_tax=original.total_tax, total_discounts=original.total_discounts, email=original.email,
+                customer_name=original.customer_name,
                 shipping_address=original.shipping_address, tags=tuple(sorted({*original.tags, tag})), note=note,
                 fulfillment_status=FulfillmentStatus.UNFULFILLED, financial_status=FinancialStatus.PAID)
             copy = dataclasses.replace(copy, lines=tuple(
@@ -95,9 +96,12 @@ def fulfilled_by_mistake(container: Container) -> tuple[int, int]:
         shop = uow.shops.add(Shop(domain="d.myshopify.com", name="d", currency="EUR", created_at=T0))
         uow.commit()
         shop_id = shop.id
-    original = dataclasses.replace(snapshot(1017, fulfillment=FulfillmentStatus.FULFILLED), tags=("vip",),
-                                   note="leave at the door")
-    result = import_order(container.uow(), shop_id=shop_id, snapshot=original, at=T0, source="webhook")
+    # First seen paid and unfulfilled (an order first seen fulfilled is history, not a mistake), then fulfilled.
+    original = dataclasses.replace(snapshot(1017), tags=("vip",), note="leave at the door")
+    import_order(container.uow(), shop_id=shop_id, snapshot=original, at=T0, source="webhook")
+    fulfilled = dataclasses.replace(snapshot(1017, fulfillment=FulfillmentStatus.FULFILLED, updated=timedelta(hours=1)),
+                                    tags=("vip",), note="leave at the door")
+    result = import_order(container.uow(), shop_id=shop_id, snapshot=fulfilled, at=T0, source="webhook")
     return shop_id, result.order_id
 
 

@@ -13,11 +13,12 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from ordercenter.config import DEFAULT_SHOPIFY_API_VERSION
 from ordercenter.sandbox.shopify import SandboxShopifyApp, SandboxStore, SandboxStoreConfig, create_sandbox_store
 from ordercenter.sandbox.shopify.order_builder import NewLine, NewOrder
 from ordercenter.sandbox.shopify.records import Order
 
-API = "/admin/api/2025-01/graphql.json"
+API = f"/admin/api/{DEFAULT_SHOPIFY_API_VERSION}/graphql.json"
 
 Gql = Callable[..., dict[str, Any]]
 

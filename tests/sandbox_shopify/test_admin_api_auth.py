@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
+from ordercenter.config import DEFAULT_SHOPIFY_API_VERSION
 from ordercenter.sandbox.shopify import SandboxStore, ShopConfig
 
 from .conftest import API, Gql
@@ -27,7 +28,7 @@ def test_the_access_token_picks_the_shop_and_the_version_is_reported(client: Tes
 
     response = client.post(API, json=SHOP_QUERY, headers={"X-Shopify-Access-Token": "shpat_second"})
 
-    assert response.headers["X-Shopify-API-Version"] == "2025-01"
+    assert response.headers["X-Shopify-API-Version"] == DEFAULT_SHOPIFY_API_VERSION
     assert response.json()["data"]["shop"] == {
         "name": "Second", "myshopifyDomain": "second.myshopify.com", "currencyCode": "EUR"}
 
@@ -46,6 +47,16 @@ def test_an_unsupported_version_falls_forward_to_the_oldest_supported(client: Te
 
     assert response.status_code == 200
     assert response.headers["X-Shopify-API-Version"] == store.shop().api_versions[0]
+
+
+def test_the_retired_2025_01_is_answered_by_the_oldest_version_still_supported(client: TestClient,
+                                                                               store: SandboxStore) -> None:
+    response = client.post("/admin/api/2025-01/graphql.json", json=SHOP_QUERY,
+                           headers={"X-Shopify-Access-Token": store.shop().access_token})
+
+    assert response.status_code == 200
+    assert store.shop().api_versions == ("2026-01", "2026-04", "2026-07", "2026-10")
+    assert response.headers["X-Shopify-API-Version"] == "2026-01"
 
 
 def test_a_body_without_query_is_a_400(client: TestClient, store: SandboxStore) -> None:

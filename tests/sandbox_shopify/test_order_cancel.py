@@ -10,9 +10,9 @@ from ordercenter.sandbox.shopify import SandboxStore
 from .conftest import Gql, Received, make_order
 
 CANCEL = """
-mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $refund: Boolean!, $restock: Boolean!,
-                     $notifyCustomer: Boolean, $staffNote: String) {
-  orderCancel(orderId: $orderId, reason: $reason, refund: $refund, restock: $restock,
+mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $refundMethod: OrderCancelRefundMethodInput,
+                     $restock: Boolean!, $notifyCustomer: Boolean, $staffNote: String) {
+  orderCancel(orderId: $orderId, reason: $reason, refundMethod: $refundMethod, restock: $restock,
               notifyCustomer: $notifyCustomer, staffNote: $staffNote) {
     job { id done }
     orderCancelUserErrors { field message code }
@@ -26,8 +26,9 @@ ORDER = """query($id: ID!) { order(id: $id) {
 
 
 def _cancel(gql: Gql, order_id: int, **overrides: object) -> dict[str, object]:
-    variables = {"orderId": f"gid://shopify/Order/{order_id}", "reason": "CUSTOMER", "refund": True,
-                 "restock": True, "notifyCustomer": True, "staffNote": "Customer changed their mind", **overrides}
+    variables = {"orderId": f"gid://shopify/Order/{order_id}", "reason": "CUSTOMER",
+                 "refundMethod": {"originalPaymentMethodsRefund": True}, "restock": True, "notifyCustomer": True,
+                 "staffNote": "Customer changed their mind", **overrides}
     payload: dict[str, object] = gql(CANCEL, variables)["data"]["orderCancel"]
     return payload
 
@@ -64,7 +65,8 @@ def test_cancelling_with_refund_and_restock_refunds_everything_and_sends_the_can
 def test_cancelling_without_refund_keeps_the_money_and_the_stock(gql: Gql, store: SandboxStore) -> None:
     order = make_order(store, (1,), price="10.00", shipping="0.00")
 
-    payload = _cancel(gql, order.id, refund=False, restock=False, notifyCustomer=False, staffNote=None)
+    payload = _cancel(gql, order.id, refundMethod={"originalPaymentMethodsRefund": False}, restock=False,
+                      notifyCustomer=False, staffNote=None)
 
     assert payload["orderCancelUserErrors"] == []
     assert order.cancelled_at is not None

@@ -5,14 +5,23 @@ import hashlib
 import hmac
 import json
 
+from ordercenter.config import DEFAULT_SHOPIFY_API_VERSION
 from ordercenter.sandbox.shopify import SandboxStore
 
 from .conftest import Gql, Received, make_order
 
 SUBSCRIBE = """
+mutation($topic: WebhookSubscriptionTopic!, $url: String!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: {uri: $url, format: JSON}) {
+    webhookSubscription { id topic format uri }
+    userErrors { field message }
+  }
+}
+"""
+SUBSCRIBE_BY_CALLBACK_URL = """
 mutation($topic: WebhookSubscriptionTopic!, $url: URL!) {
   webhookSubscriptionCreate(topic: $topic, webhookSubscription: {callbackUrl: $url, format: JSON}) {
-    webhookSubscription { id topic format endpoint { __typename ... on WebhookHttpEndpoint { callbackUrl } } }
+    webhookSubscription { id uri endpoint { __typename ... on WebhookHttpEndpoint { callbackUrl } } }
     userErrors { field message }
   }
 }
@@ -28,14 +37,25 @@ def _verify(body: bytes, header: str, secret: str) -> bool:
 def test_subscribing_through_graphql_and_listing_subscriptions(gql: Gql) -> None:
     created = gql(SUBSCRIBE, {"topic": "ORDERS_PAID", "url": HOOK})["data"]["webhookSubscriptionCreate"]
     again = gql(SUBSCRIBE, {"topic": "ORDERS_PAID", "url": HOOK})["data"]["webhookSubscriptionCreate"]
-    listed = gql("{ webhookSubscriptions(first: 10) { nodes { topic callbackUrl apiVersion { handle } } } }")
+    listed = gql("{ webhookSubscriptions(first: 10) { nodes { topic uri apiVersion { handle } } } }")
 
     assert created["userErrors"] == []
+    assert created["webhookSubscription"]["uri"] == HOOK
+    assert again["userErrors"] == [{"field": ["webhookSubscription", "uri"],
+                                    "message": "Address for this topic has already been taken"}]
+    assert listed["data"]["webhookSubscriptions"]["nodes"] == [
+        {"topic": "ORDERS_PAID", "uri": HOOK, "apiVersion": {"handle": DEFAULT_SHOPIFY_API_VERSION}}]
+
+
+def test_the_deprecated_callback_url_still_subscribes(gql: Gql) -> None:
+    created = gql(SUBSCRIBE_BY_CALLBACK_URL, {"topic": "ORDERS_PAID", "url": HOOK})["data"]["webhookSubscriptionCreate"]
+    again = gql(SUBSCRIBE_BY_CALLBACK_URL, {"topic": "ORDERS_PAID", "url": HOOK})["data"]["webhookSubscriptionCreate"]
+
+    assert created["userErrors"] == []
+    assert created["webhookSubscription"]["uri"] == HOOK
     assert created["webhookSubscription"]["endpoint"] == {"__typename": "WebhookHttpEndpoint", "callbackUrl": HOOK}
     assert again["userErrors"] == [{"field": ["webhookSubscription", "callbackUrl"],
                                     "message": "Address for this topic has already been taken"}]
-    assert listed["data"]["webhookSubscriptions"]["nodes"] == [
-        {"topic": "ORDERS_PAID", "callbackUrl": HOOK, "apiVersion": {"handle": "2025-01"}}]
 
 
 def test_an_order_webhook_is_signed_with_the_app_secret_and_carries_shopify_headers(
@@ -52,7 +72,7 @@ def test_an_order_webhook_is_signed_with_the_app_secret_and_carries_shopify_head
     assert not _verify(body, headers["X-Shopify-Hmac-Sha256"], "another-secret")
     assert headers["X-Shopify-Topic"] == "orders/create"
     assert headers["X-Shopify-Shop-Domain"] == store.shop().domain
-    assert headers["X-Shopify-API-Version"] == "2025-01"
+    assert headers["X-Shopify-API-Version"] == DEFAULT_SHOPIFY_API_VERSION
     assert headers["X-Shopify-Webhook-Id"] and headers["X-Shopify-Event-Id"]
     assert headers["X-Shopify-Triggered-At"] == "2025-03-01T12:00:00Z"
     payload = json.loads(body)

@@ -12,6 +12,7 @@ import pytest
 
 from ordercenter.adapters.shopify.client import ShopifyClient
 from ordercenter.adapters.shopify.pacing import CostLimiter
+from ordercenter.config import DEFAULT_SHOPIFY_API_VERSION
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHOP = "order-center-demo.myshopify.com"
@@ -47,7 +48,7 @@ class ScriptedShopify:
         self.requests: list[httpx.Request] = []
 
     def reply(self, body: Any, status: int = 200, headers: dict[str, str] | None = None) -> ScriptedShopify:
-        all_headers = {"X-Shopify-API-Version": "2025-01", **(headers or {})}
+        all_headers = {"X-Shopify-API-Version": DEFAULT_SHOPIFY_API_VERSION, **(headers or {})}
         self.replies.append(httpx.Response(status, json=body, headers=all_headers))
         return self
 

@@ -44,7 +44,8 @@ def test_cancel_sends_order_cancel_with_the_merchants_choices(client: ShopifyCli
     [body] = shopify.bodies
     assert "orderCancel(" in body["query"]
     assert "userErrors: orderCancelUserErrors" in body["query"]
-    assert body["variables"] == {"orderId": ORDER_GID, "reason": "CUSTOMER", "refund": True, "restock": False,
+    assert body["variables"] == {"orderId": ORDER_GID, "reason": "CUSTOMER",
+                                 "refundMethod": {"originalPaymentMethodsRefund": True}, "restock": False,
                                  "notifyCustomer": True, "staffNote": "Supplier cancelled; customer refunded"}
 
 

@@ -43,8 +43,14 @@ def test_requests_go_to_the_pinned_graphql_endpoint_with_the_token_header(
 
 def test_api_url_points_the_client_at_a_sandbox() -> None:
     store = ShopifyClient(SHOP, "t", api_url="http://127.0.0.1:8000/sandbox/shopify/")
-    assert store.endpoint == "http://127.0.0.1:8000/sandbox/shopify/admin/api/2025-01/graphql.json"
+    assert store.endpoint == f"http://127.0.0.1:8000/sandbox/shopify/admin/api/{API_VERSION}/graphql.json"
     store.close()
+
+
+def test_the_api_version_setting_picks_the_endpoint() -> None:
+    with ShopifyClient(SHOP, "t", api_version="2026-07") as store:
+        assert store.endpoint == f"https://{SHOP}/admin/api/2026-07/graphql.json"
+        assert store.api_version == "2026-07"
 
 
 def test_order_pages_follow_the_cursor_until_the_last_page(client: ShopifyClient, shopify: ScriptedShopify) -> None:
@@ -60,7 +66,7 @@ def test_order_pages_follow_the_cursor_until_the_last_page(client: ShopifyClient
     assert first["variables"]["cursor"] is None
     assert second["variables"]["cursor"] == pages[0].end_cursor
     assert "sortKey: UPDATED_AT" in first["query"]
-    assert first["variables"]["query"] == "financial_status:paid fulfillment_status:unfulfilled status:open"
+    assert first["variables"]["query"] is None  # every order, whatever its status
 
 
 def test_incremental_sync_searches_from_the_watermark(client: ShopifyClient, shopify: ScriptedShopify) -> None:
@@ -69,8 +75,7 @@ def test_incremental_sync_searches_from_the_watermark(client: ShopifyClient, sho
     list(client.iter_order_pages(updated_since=datetime(2025, 3, 5, 9, 0, 30, tzinfo=UTC)))
 
     search = shopify.bodies[0]["variables"]["query"]
-    assert search == ("financial_status:paid fulfillment_status:unfulfilled status:open "
-                      "updated_at:>='2025-03-05T09:00:30Z'")
+    assert search == "updated_at:>='2025-03-05T09:00:30Z'"  # by updated_at alone: every status comes in
 
 
 def test_a_served_version_other_than_the_pinned_one_is_logged_without_the_token(
@@ -186,13 +191,12 @@ def test_refund_over_what_is_still_refundable_is_refused(client: ShopifyClient, 
     assert len(shopify.requests) == 1  # no refundCreate sent
 
 
-def test_duplicate_is_created_paid_free_tagged_and_silent(client: ShopifyClient, shopify: ScriptedShopify) -> None:
+def test_duplicate_is_created_paid_tagged_and_silent_at_the_originals_prices(
+        client: ShopifyClient, shopify: ScriptedShopify) -> None:
     original = normalize_order(load("order_webhook.json"))
     created = load("order_node.json")
     created.update(id="gid://shopify/Order/5612345679999", legacyResourceId="5612345679999", name="#1042",
                    tags=["gift", "reship-of-1001", "vip"])
-    for node in created["lineItems"]["nodes"]:
-        node["originalUnitPriceSet"]["shopMoney"]["amount"] = "0.0"
     shopify.reply({"data": {"orderCreate": {"order": created, "userErrors": []}}, "extensions": COST})
 
     copy = client.duplicate_order(original, tag="reship-of-1001", note="Reship: first parcel fulfilled by mistake")
@@ -208,7 +212,13 @@ def test_duplicate_is_created_paid_free_tagged_and_silent(client: ShopifyClient,
     assert order["tags"] == ["gift", "reship-of-1001", "vip"]
     assert "#1001" in order["note"]
     assert order["lineItems"][0] == {"variantId": "gid://shopify/ProductVariant/45011111111111", "quantity": 2,
-                                     "priceSet": {"shopMoney": {"amount": "0", "currencyCode": "EUR"}}}
+                                     "priceSet": {"shopMoney": {"amount": "12.50", "currencyCode": "EUR"}}}
+    # The original's shipping and discount (44.90 of items - 5.00 + 4.99 = its 44.89); it had no tax.
+    assert order["shippingLines"] == [{"title": "Shipping",
+                                       "priceSet": {"shopMoney": {"amount": "4.99", "currencyCode": "EUR"}}}]
+    assert order["discountCode"] == {"itemFixedDiscountCode": {
+        "code": "AS-ON-1001", "amountSet": {"shopMoney": {"amount": "5.00", "currencyCode": "EUR"}}}}
+    assert "taxLines" not in order
     assert order["shippingAddress"] == {"firstName": "Zoë", "lastName": "Müller", "address1": "Hauptstraße 5",
                                         "city": "Berlin", "zip": "10115", "countryCode": "DE",
                                         "phone": "+49 30 1234567"}
@@ -220,7 +230,7 @@ def test_registering_webhooks_maps_topics_and_accepts_existing_subscriptions(
     shopify.reply({"data": {"webhookSubscriptionCreate": {"webhookSubscription": {
         "id": "gid://shopify/WebhookSubscription/1", "topic": "ORDERS_PAID"}, "userErrors": []}}, "extensions": COST})
     shopify.reply({"data": {"webhookSubscriptionCreate": {"webhookSubscription": None, "userErrors": [
-        {"field": ["webhookSubscription", "callbackUrl"],
+        {"field": ["webhookSubscription", "uri"],
          "message": "Address for this topic has already been taken"}]}},
         "extensions": COST})
 
@@ -228,7 +238,7 @@ def test_registering_webhooks_maps_topics_and_accepts_existing_subscriptions(
 
     assert [b["variables"]["topic"] for b in shopify.bodies] == ["ORDERS_PAID", "REFUNDS_CREATE"]
     assert shopify.bodies[0]["variables"]["webhookSubscription"] == {
-        "callbackUrl": "https://oc.example.com/webhooks/shopify", "format": "JSON"}
+        "uri": "https://oc.example.com/webhooks/shopify", "format": "JSON"}
 
 
 def test_webhook_topic_names_map_to_the_graphql_enum() -> None:
@@ -273,5 +283,22 @@ def test_duplicate_of_a_line_without_variant_sends_its_title_and_sku(
 
     line = shopify.bodies[0]["variables"]["order"]["lineItems"][0]
     assert line == {"title": "Ceramic Mug", "sku": "MUG-RED", "variantTitle": "Red", "quantity": 2,
-                    "priceSet": {"shopMoney": {"amount": "0", "currencyCode": "EUR"}}}
+                    "priceSet": {"shopMoney": {"amount": "12.50", "currencyCode": "EUR"}}}
     assert shopify.bodies[0]["variables"]["order"]["note"] == "Reship\nDuplicate of #1001"
+
+
+def test_a_duplicate_of_a_taxed_order_carries_its_tax_as_included_when_the_total_did_not_add_it(
+        client: ShopifyClient, shopify: ScriptedShopify) -> None:
+    payload = load("order_webhook.json")
+    payload.update(total_tax="6.65", total_tax_set={"shop_money": {"amount": "6.65", "currency_code": "EUR"},
+                                                     "presentment_money": {"amount": "6.65", "currency_code": "EUR"}},
+                   taxes_included=True)
+    original = normalize_order(payload)
+    shopify.reply({"data": {"orderCreate": {"order": load("order_node.json"), "userErrors": []}}, "extensions": COST})
+
+    client.duplicate_order(original, tag="reship", note="Reship")
+
+    order = shopify.bodies[0]["variables"]["order"]
+    assert order["taxLines"] == [{"title": "Tax", "rate": "0.1667",
+                                  "priceSet": {"shopMoney": {"amount": "6.65", "currencyCode": "EUR"}}}]
+    assert order["taxesIncluded"] is True

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from ordercenter.adapters.ports import StoreError
+from ordercenter.adapters.ports import StoreError, StoreTokens
 from ordercenter.adapters.shopify.oauth import (
     authorize_url,
     exchange_code,
@@ -78,19 +78,22 @@ def test_authorize_url_refuses_a_foreign_host() -> None:
     assert caught.value.field == "shop"
 
 
-def test_code_is_exchanged_for_the_access_token() -> None:
+def test_code_is_exchanged_for_expiring_offline_tokens() -> None:
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json={"access_token": "shpat_new", "scope": "read_orders,write_orders"})
+        return httpx.Response(200, json={"access_token": "shpat_new", "scope": "read_orders,write_orders",
+                                         "expires_in": 3600, "refresh_token": "shprt_1",
+                                         "refresh_token_expires_in": 7776000})
 
-    token = exchange_code("some-shop.myshopify.com", "code-1", "client-1", "secret-1",
-                          transport=httpx.MockTransport(handler))
+    tokens = exchange_code("some-shop.myshopify.com", "code-1", "client-1", "secret-1",
+                           transport=httpx.MockTransport(handler))
 
-    assert token == "shpat_new"
+    assert tokens == StoreTokens("shpat_new", 3600, "shprt_1", 7776000)
     assert str(seen[0].url) == "https://some-shop.myshopify.com/admin/oauth/access_token"
-    assert json.loads(seen[0].content) == {"client_id": "client-1", "client_secret": "secret-1", "code": "code-1"}
+    assert json.loads(seen[0].content) == {"client_id": "client-1", "client_secret": "secret-1", "code": "code-1",
+                                           "expiring": "1"}
 
 
 def test_a_refused_code_is_a_store_error_with_shopify_words() -> None:

@@ -10,11 +10,12 @@ import pytest
 from ordercenter.adapters.shopify.normalize import PayloadError
 from ordercenter.adapters.shopify.webhooks import (
     HEADER_HMAC,
-    SUPPORTED_TOPICS,
     WebhookEnvelope,
     verify_webhook_hmac,
     webhook_signature,
 )
+from ordercenter.config import DEFAULT_SHOPIFY_API_VERSION
+from ordercenter.domain.webhook_topics import SUPPORTED_TOPICS
 
 from .conftest import FIXTURES
 
@@ -53,7 +54,7 @@ HEADERS = {
     "X-Shopify-Topic": "orders/paid",
     "X-Shopify-Hmac-Sha256": "c2lnbmF0dXJl",
     "X-Shopify-Shop-Domain": "Order-Center-Demo.myshopify.com",
-    "X-Shopify-API-Version": "2025-01",
+    "X-Shopify-API-Version": DEFAULT_SHOPIFY_API_VERSION,
     "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
     "X-Shopify-Event-Id": "98880550-7158-44d4-b7cd-2c97c8a091b5",
     "X-Shopify-Triggered-At": "2025-03-04T15:16:02.123456Z",

@@ -8,6 +8,7 @@ out) is refused, and files are written readable by their owner only (0600), atom
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 
@@ -17,6 +18,16 @@ from ordercenter.domain.errors import InvalidInput, NotFound
 def evidence_key(shop_id: int, folder: str, number: int, safe_name: str) -> str:
     """The key of a return request's `number`th evidence file, inside the shop's own folder."""
     return f"shop-{shop_id}/returns/{folder}/{number}-{safe_name}"
+
+
+def shop_folder(shop_id: int) -> str:
+    """The folder holding every file of one shop."""
+    return f"shop-{shop_id}"
+
+
+def privacy_export_key(shop_id: int, request_id: int) -> str:
+    """The key of a data request's file (what we hold on one customer), inside the shop's own folder."""
+    return f"{shop_folder(shop_id)}/privacy/data-request-{request_id}.json"
 
 
 class LocalFileStore:
@@ -55,3 +66,13 @@ class LocalFileStore:
         if not path.is_file():
             raise NotFound(f"no file '{key}' in the file store", field="key")
         return path.read_bytes()
+
+    def delete(self, key: str) -> None:
+        """Remove the file; a file already gone is no error (deletions are repeated after a crash)."""
+        self._path(key).unlink(missing_ok=True)
+
+    def delete_folder(self, folder: str) -> None:
+        """Remove the folder and everything in it, if it exists."""
+        path = self._path(folder)
+        if path.is_dir():
+            shutil.rmtree(path)

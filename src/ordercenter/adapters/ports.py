@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from ordercenter.domain.addresses import ShippingAddress
+from ordercenter.domain.bulk_operations import BulkOperationStatus
 from ordercenter.domain.errors import DomainError, ErrorCode
 from ordercenter.domain.money import Money
 from ordercenter.domain.placement import ShippingChoice
@@ -67,7 +68,7 @@ class StorePlatform(Protocol):
     def fetch_shop(self) -> StoreShopInfo: ...
 
     def iter_order_pages(self, *, updated_since: datetime | None) -> Iterator[OrderPage]:
-        """Paid, unfulfilled orders (all of them, or those updated since the watermark)."""
+        """Orders of every status (all of them, or those updated since the watermark)."""
         ...
 
     def create_fulfillment(self, order_gid: str, lines: list[FulfillmentLine], tracking: TrackingInfo,
@@ -96,6 +97,37 @@ class StorePlatform(Protocol):
     def duplicate_order(self, original: OrderSnapshot, *, tag: str, note: str) -> OrderSnapshot: ...
 
     def register_webhooks(self, callback_url: str, topics: list[str]) -> None: ...
+
+
+@dataclass(frozen=True)
+class BulkOperation:
+    """A bulk query on the store, as last seen; `url` holds the JSONL result once it completed."""
+
+    id: str
+    status: BulkOperationStatus
+    created_at: datetime
+    completed_at: datetime | None = None
+    error_code: str | None = None
+    object_count: int = 0
+    root_object_count: int = 0
+    url: str | None = None
+    partial_data_url: str | None = None
+
+
+class StoreBulkExport(Protocol):
+    """The store's bulk queries: export every order in the background, then read the result file."""
+
+    def granted_scopes(self) -> frozenset[str]: ...
+
+    def start_orders_export(self, *, created_since: datetime | None) -> BulkOperation:
+        """Start the bulk query of every order (or those created since); StoreError when refused."""
+        ...
+
+    def operation(self, operation_id: str) -> BulkOperation: ...
+
+    def iter_orders(self, url: str) -> Iterator[OrderSnapshot]:
+        """The orders of a result file, each with its lines, read as a stream."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -137,6 +169,40 @@ class Secrets(Protocol):
     def decrypt(self, ciphertext: str) -> str: ...
 
 
+class SecretRotation(Protocol):
+    """Moving stored secrets from old keys to the current one."""
+
+    def is_current(self, ciphertext: str) -> bool: ...
+
+    def rotate(self, ciphertext: str) -> str:
+        """Re-encrypted with the current key; ValueError when no known key decrypts it."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoreTokens:
+    """What the store handed out at an install or a refresh, lifetimes in seconds as it said them.
+
+    A non-expiring token (a merchant's custom app) has no lifetime and no refresh token.
+    """
+
+    access_token: str
+    expires_in: int | None = None
+    refresh_token: str | None = None
+    refresh_token_expires_in: int | None = None
+
+
+class StoreTokenRefused(StoreError):
+    """The store refused the refresh token (invalid_grant, HTTP 400/401): only a new install helps."""
+
+
+class StoreTokenRefresher(Protocol):
+    def refresh(self, shop_domain: str, refresh_token: str, api_url: str | None) -> StoreTokens:
+        """A new access token and a new refresh token; StoreTokenRefused when the store says no,
+        StoreError when it could not be asked (try again later)."""
+        ...
+
+
 class StoreInstaller(Protocol):
     """The public-app install flow of the store platform (OAuth authorization code)."""
 
@@ -152,8 +218,8 @@ class StoreInstaller(Protocol):
 
     def callback_is_authentic(self, params: Mapping[str, str]) -> bool: ...
 
-    def exchange_code(self, shop_domain: str, code: str) -> str:
-        """The shop's access token for a one-time code."""
+    def exchange_code(self, shop_domain: str, code: str) -> StoreTokens:
+        """The shop's expiring offline tokens for a one-time code."""
         ...
 
 
@@ -369,3 +435,7 @@ class FileStore(Protocol):
     def put(self, key: str, content: bytes, content_type: str) -> None: ...
 
     def get(self, key: str) -> bytes: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def delete_folder(self, folder: str) -> None: ...

@@ -38,6 +38,8 @@ class AlertKind(StrEnum):
     CUSTOMER_UNANSWERED = "customer_unanswered"  # a customer's refund request waits 24 h for an answer
     SUPPLIER_SILENT = "supplier_silent"  # the seller has not answered a message for 48 h
     SHIPPED_AFTER_STORE_CANCEL = "shipped_after_store_cancel"  # shipped although the store order is gone
+    STORE_REAUTHORIZATION_NEEDED = "store_reauthorization_needed"  # the store refused the refresh token
+    WEBHOOK_FAILED = "webhook_failed"  # a store webhook could not be applied after every try
 
 
 _OPEN = text("resolved_at IS NULL")
@@ -46,6 +48,16 @@ _OPEN = text("resolved_at IS NULL")
 def supplier_order_subject(supplier_order_id: int) -> str:
     """The subject of an alert about a supplier order."""
     return f"supplier_order:{supplier_order_id}"
+
+
+def shop_subject(shop_id: int) -> str:
+    """The subject of an alert about the shop itself (its connection to the store), with no order."""
+    return f"shop:{shop_id}"
+
+
+def webhook_delivery_subject(delivery_id: int) -> str:
+    """The subject of an alert about a store webhook delivery that could not be applied."""
+    return f"webhook_delivery:{delivery_id}"
 
 
 def request_subject(kind: str, request_id: int) -> str:
@@ -66,7 +78,8 @@ class Alert(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    # None for an alert about the shop itself (see shop_subject).
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True, default=None)
     supplier_order_id: Mapped[int | None] = mapped_column(ForeignKey("supplier_orders.id"), index=True,
                                                           default=None)
     subject: Mapped[str] = mapped_column(default="")  # see supplier_order_subject / request_subject

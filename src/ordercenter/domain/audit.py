@@ -41,6 +41,8 @@ class OrderEventType(StrEnum):
     CUSTOMER_REFUNDED = "customer_refunded"  # money went back to the customer on the store
     ORDER_CANCELLED_ON_STORE = "order_cancelled_on_store"  # Order Center cancelled the store order
     EMAIL_QUEUED = "email_queued"  # an e-mail about this order was written to the outbox
+    CUSTOMER_DATA_EXPORTED = "customer_data_exported"  # the order went into a customer's data request file
+    CUSTOMER_REDACTED = "customer_redacted"  # the customer's personal data was erased at the store's request
 
 
 class OrderEvent(Base):
@@ -171,3 +173,18 @@ def alert_resolved(shop_id: int, order_id: int, at: datetime, *, supplier_order_
                    kind: str) -> OrderEvent:
     return order_event(shop_id, order_id, OrderEventType.ALERT_RESOLVED, at,
                        f"Alert cleared: {kind.replace('_', ' ')}", supplier_order_id=supplier_order_id, kind=kind)
+
+
+def customer_data_exported(shop_id: int, order_id: int, at: datetime, *, privacy_request_id: int) -> OrderEvent:
+    return order_event(shop_id, order_id, OrderEventType.CUSTOMER_DATA_EXPORTED, at,
+                       f"Included in the customer's data request file (privacy request {privacy_request_id})",
+                       ActorKind.STORE, privacy_request_id=privacy_request_id)
+
+
+def customer_redacted(shop_id: int, order_id: int, at: datetime, *, privacy_request_id: int,
+                      fields: list[str]) -> OrderEvent:
+    """The erasure, named by the fields it emptied; never the erased values."""
+    return order_event(shop_id, order_id, OrderEventType.CUSTOMER_REDACTED, at,
+                       f"Customer's personal data erased at the store's request (privacy request "
+                       f"{privacy_request_id}): {', '.join(fields)}", ActorKind.STORE,
+                       privacy_request_id=privacy_request_id, fields=fields)

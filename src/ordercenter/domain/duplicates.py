@@ -1,8 +1,11 @@
 """Duplicating an order fulfilled on the store by mistake: when it is allowed, and how a copy names its original.
 
 The remedy for "marked fulfilled on Shopify while nothing was ordered from the supplier" is a copy of
-the order on the store (paid, unfulfilled, at no charge) that goes through the normal flow. One
-original gets at most one copy: a second copy would ship the customer's parcel twice.
+the order on the store (paid, unfulfilled, no receipt sent) that goes through the normal flow. It
+carries the original's prices, shipping, tax and discounts, so its total, and the margin its
+placement shows, are the original's. The original is then done: it leaves the attention list (its
+stage is completed, see domain/stages.py). One original gets at most one copy: a second copy would
+ship the customer's parcel twice.
 
 A copy that is itself fulfilled by mistake may be duplicated in turn: it is an ordinary paid order
 in the same trouble, and the one-copy-per-order rule still holds for it.
@@ -14,9 +17,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from ordercenter.domain.orders import Order
+from ordercenter.domain.snapshots import OrderSnapshot
 from ordercenter.domain.status import FinancialStatus, FulfillmentStatus, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import SupplierOrder
 
@@ -45,6 +50,26 @@ class DuplicationMark:
     phase: DuplicationPhase
     at: datetime
     closes: int | None = None  # the request a release or a link ends (the event's related_event_id)
+
+
+@dataclass(frozen=True)
+class CopyCharges:
+    """What the copy charges besides its lines (at the original's unit prices): the original's amounts."""
+
+    shipping: Decimal
+    tax: Decimal
+    tax_rate: Decimal  # the tax over the discounted subtotal; the store wants a rate with the amount
+    taxes_included: bool  # the original's prices held the tax: its total did not add it again
+    discount: Decimal  # line and order discounts together
+
+
+def copy_charges(original: OrderSnapshot) -> CopyCharges:
+    """The shipping, tax and discount a copy must carry so that its total is the original's."""
+    taxed = original.subtotal_price
+    rate = (original.total_tax / taxed).quantize(Decimal("0.0001")) if taxed > 0 else Decimal(0)
+    included = original.total_tax > 0 and original.subtotal_price + original.total_shipping == original.total_price
+    return CopyCharges(shipping=original.total_shipping, tax=original.total_tax, tax_rate=rate,
+                       taxes_included=included, discount=original.total_discounts)
 
 
 def duplicate_note(original_name: str, platform_order_id: str) -> str:
@@ -92,7 +117,7 @@ def duplication_refusal(order: Order, supplier_orders: Sequence[SupplierOrder], 
         return (f"only an order fulfilled on the store can be duplicated; {order.name} is "
                 f"{order.fulfillment_status.value.replace('_', ' ')}")
     if order.financial_status not in (FinancialStatus.PAID, FinancialStatus.PARTIALLY_REFUNDED):
-        # The copy is created as paid at no charge: reshipping an unpaid order would give it away.
+        # The copy is created as paid: reshipping an unpaid order would give it away.
         return f"{order.name} is not paid ({order.financial_status.value.replace('_', ' ')})"
     return None
 

@@ -11,6 +11,7 @@ from ordercenter.domain import (  # noqa: F401  (imported for their table defini
     order_counts,
     orders,
     outbox,
+    privacy,
     packaging,
     reply_templates,
     returns,

@@ -54,6 +54,9 @@ class Order(RecordsEvents, Base):
     duplicate_of_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), default=None)
     raw_payload: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     imported_at: Mapped[datetime]
+    # Already fulfilled when Order Center first saw it (history from a backfill, or an order shipped
+    # before the app was installed): nothing to order for it, and no mistake to flag.
+    fulfilled_before_import: Mapped[bool] = mapped_column(default=False)
 
     stage: Mapped[Stage] = mapped_column(default=Stage.UNPAID)
     stage_partial: Mapped[bool] = mapped_column(default=False)

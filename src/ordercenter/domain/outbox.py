@@ -24,6 +24,7 @@ class EmailKind(StrEnum):
     DIGEST = "digest"  # the daily list of deadlines
     CUSTOMER_REPLY = "customer_reply"  # the merchant's answer to a customer
     ACCOUNT = "account"  # a supplier account needs re-authorization
+    PRIVACY = "privacy"  # a customer asked the store for their data: the file to send them is ready
 
 
 class EmailStatus(StrEnum):

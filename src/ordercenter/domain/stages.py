@@ -51,6 +51,10 @@ class OrderFacts:
     cancellation_pending: bool = False
     return_open: bool = False
     customer_refund_open: bool = False
+    # Fulfilled on the store before Order Center first saw it: history, not something to order.
+    fulfilled_before_import: bool = False
+    # The name of the copy made of it after it was fulfilled on the store by mistake (domain/duplicates.py).
+    duplicated_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,10 @@ def derive_stage(facts: OrderFacts) -> StageView:
     if not active:
         if gone_on_store:
             return StageView(Stage.CANCELLED, flags=flags)
+        if facts.fulfilled_before_import and facts.fulfillment_status is FulfillmentStatus.FULFILLED:
+            return StageView(Stage.COMPLETED, flags=flags)
+        if facts.fulfillment_status in _FULFILLED_ON_STORE and facts.duplicated_as is not None:
+            return StageView(Stage.COMPLETED, flags=flags)  # done: its copy goes through the flow instead
         if facts.fulfillment_status in _FULFILLED_ON_STORE:
             return _attention(AttentionReason.FULFILLED_ON_STORE,
                               "fulfilled on the store while nothing was ordered from the supplier", flags)

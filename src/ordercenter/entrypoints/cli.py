@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ordercenter.domain.access import StaffRole
@@ -18,16 +19,19 @@ from ordercenter.entrypoints.mappings_cli import mappings_app
 from ordercenter.entrypoints.messages_cli import messages_app
 from ordercenter.entrypoints.orders_cli import orders_app
 from ordercenter.entrypoints.outbox_cli import outbox_app
+from ordercenter.entrypoints.privacy_cli import privacy_app
 from ordercenter.entrypoints.refunds_cli import refunds_app
 from ordercenter.entrypoints.returns_cli import returns_app
-from ordercenter.entrypoints.sandbox_cli import sandbox_app
+from ordercenter.entrypoints.sandbox_cli import sandbox_app, store_app
 from ordercenter.entrypoints.sandbox_clock_cli import clock_app
+from ordercenter.entrypoints.sandbox_compliance_cli import store_compliance, store_uninstall
+from ordercenter.entrypoints.secrets_cli import secrets_app
 from ordercenter.entrypoints.supplier_orders_cli import supplier_orders_app
 from ordercenter.entrypoints.suppliers_cli import suppliers_app
+from ordercenter.entrypoints.sync_cli import sync
+from ordercenter.entrypoints.webhooks_cli import webhooks_app
 from ordercenter.services import access
-from ordercenter.services.ingestion import ImportOutcome
 from ordercenter.services.shops import connect_shop, resolve_shop
-from ordercenter.services.store_sync import SyncReport, sync_orders
 
 try:  # recent Typer ships its own copy of Click and raises that copy's exceptions
     from typer._click import exceptions as click_errors
@@ -55,7 +59,13 @@ app.add_typer(returns_app, name="returns")
 app.add_typer(refunds_app, name="refunds")
 app.add_typer(messages_app, name="messages")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(privacy_app, name="privacy")
+store_app.command("compliance")(store_compliance)
+store_app.command("uninstall")(store_uninstall)
+app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(secrets_app, name="secrets")
 app.command("deadlines")(deadlines)
+app.command("sync")(sync)
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
@@ -138,33 +148,14 @@ def shops_list() -> None:
         shops = uow.shops.all()
     table = Table("domain", "name", "currency", "orders synced through", "state")
     for shop in shops:
-        state = "uninstalled" if shop.uninstalled_at else ("connected" if shop.is_connected else "no token")
+        state = (f"disconnected since {shop.uninstalled_at:%Y-%m-%d %H:%M}" if shop.uninstalled_at
+                 else shop.connection_state)
         synced = f"{shop.orders_synced_through:%Y-%m-%d %H:%M}" if shop.orders_synced_through else "never"
         table.add_row(shop.domain, shop.name, shop.currency, synced, state)
     out.print(table)
-
-
-@app.command()
-def sync(shop: ShopOption = None,
-         full: Annotated[bool, typer.Option("--full", help="Backfill everything, not just what changed")] = False,
-         ) -> None:
-    """Pull paid, unfulfilled orders from the store (what changed since the last sync, or --full)."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    c = container()
-    shop_row = resolve_shop(c.uow(), shop)
-    store = c.store_for(shop_row)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=out) as bar:
-        task = bar.add_task(f"syncing {shop_row.domain}", total=None)
-
-        def show(report: SyncReport) -> None:
-            bar.update(task, description=f"syncing {shop_row.domain}: {report.pages} pages, {report.seen} orders "
-                       f"({report.count(ImportOutcome.CREATED)} new, {report.count(ImportOutcome.UPDATED)} updated)")
-
-        report = sync_orders(c.uow(), store, c.clock, shop_id=shop_row.id, full=full, on_page=show)
-    out.print(f"{report.seen} orders in {report.pages} pages: {report.count(ImportOutcome.CREATED)} new, "
-              f"{report.count(ImportOutcome.UPDATED)} updated, {report.count(ImportOutcome.UNCHANGED)} unchanged, "
-              f"{report.count(ImportOutcome.STALE)} stale")
+    warning = c.api_version_warning()
+    if warning:
+        out.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
 
 
 @app.command()
@@ -173,27 +164,37 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on")] = "1
     """Run the web server (API, webhooks, pages) on the configured database; migrates first."""
     import uvicorn
 
+    from ordercenter.adapters.logging_setup import configure_logging
     from ordercenter.entrypoints.api.app import create_app
     from ordercenter.entrypoints.worker import start_in_thread
 
+    configure_logging(load_settings())
     c = container()
     if c.settings.broker_url is None:
         start_in_thread(c)  # the embedded default: background jobs run inside the server
     out.print(f"Order Center listening on http://{host}:{port}")
-    uvicorn.run(create_app(c), host=host, port=port, log_level="info")
+    # uvicorn's own lines go through our log setup; the app logs one access line per request itself.
+    uvicorn.run(create_app(c), host=host, port=port, log_config=None, access_log=False)
 
 
 @app.command()
 def worker(sync_every: Annotated[int, typer.Option(min=10, help="Seconds between order syncs of each shop")] = 600,
+           metrics_port: Annotated[int | None, typer.Option(min=1, max=65535, help="Serve GET /metrics on this "
+                                                            "port")] = None,
+           metrics_host: Annotated[str, typer.Option(help="Interface of --metrics-port")] = "127.0.0.1",
            ) -> None:
     """Run background jobs (apply stored webhooks, periodic order sync) until interrupted."""
-    import logging
     import threading
 
+    from ordercenter.adapters.logging_setup import configure_logging
     from ordercenter.entrypoints.worker import default_jobs, run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(load_settings())
     c = container()
+    if metrics_port is not None:
+        from ordercenter.entrypoints.api.metrics import serve_metrics_in_thread
+
+        serve_metrics_in_thread(c, metrics_host, metrics_port)
     out.print("Order Center worker running; Ctrl+C stops it")
     try:
         run_worker(c, threading.Event(), default_jobs(float(sync_every)))
@@ -207,9 +208,12 @@ def demo(port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a fre
              "data/demo"),
          host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1") -> None:
     """Start everything on the embedded default with demo data; prints and writes DIR/demo.json."""
+    from ordercenter.adapters.logging_setup import configure_logging
     from ordercenter.entrypoints.demo import run_demo
 
-    run_demo(load_settings(data_dir=data_dir), host=host, port=port)
+    settings = load_settings(data_dir=data_dir)
+    configure_logging(settings, default_format="console", default_level="warning")
+    run_demo(settings, host=host, port=port)
 
 
 def main(argv: list[str] | None = None) -> int:

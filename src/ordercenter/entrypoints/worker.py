@@ -1,6 +1,7 @@
 """Background work: periodic jobs re-derived from the database, so a lost job loses nothing.
 
 The embedded default runs this loop in a thread of the web server; `ordercenter worker` runs it alone.
+A shop whose app is uninstalled is left alone by every job but two: its webhooks and its privacy requests.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from ordercenter.services import (
     deadlines,
     outbox,
     polling,
+    privacy,
     returns,
+    store_tokens,
     supplier_messages,
     suppliers,
     webhook_intake,
@@ -40,8 +43,9 @@ class PeriodicJob:
 
 
 def apply_pending_webhooks(container: Container) -> int:
-    """Webhooks stored but not applied (the process died between the answer and the work, or it failed)."""
-    return webhook_intake.process_pending(container.uow(), container.webhook_codec, now=container.clock.now())
+    """Webhooks due for a try: the process died between the answer and the work, or a try failed (backoff)."""
+    return webhook_intake.process_pending(container.uow(), container.webhook_codec, now=container.clock.now(),
+                                          max_attempts=container.settings.webhook_max_attempts)
 
 
 def sync_connected_shops(container: Container) -> int:
@@ -56,6 +60,13 @@ def sync_connected_shops(container: Container) -> int:
         except Exception:  # one store's outage must not stop the others
             log.exception("order sync of %s failed", shop.domain)
     return synced
+
+
+def refresh_store_tokens(container: Container) -> int:
+    """Expiring store access tokens refreshed before they run out; a refused refresh asks for a new install."""
+    return store_tokens.refresh_expiring_tokens(container.uow(), container.store_token_refresher, container.secrets,
+                                                container.clock.now(),
+                                                public_url=container.settings.public_url).refreshed
 
 
 def refresh_supplier_tokens(container: Container) -> int:
@@ -81,7 +92,7 @@ def reconcile_interrupted_placements(container: Container) -> int:
     from ordercenter.services.placement import reconcile_drafts
 
     with container.uow() as uow:
-        shop_ids = [s.id for s in uow.shops.all()]
+        shop_ids = [s.id for s in uow.shops.all() if s.uninstalled_at is None]
     settled = 0
     for shop_id in shop_ids:
         settled += reconcile_drafts(container.uow(), container.supplier_resolver(shop_id), container.clock,
@@ -94,7 +105,7 @@ def link_duplicates(container: Container) -> int:
     from ordercenter.services.duplicates import link_pending_duplicates
 
     with container.uow() as uow:
-        shop_ids = [s.id for s in uow.shops.all()]
+        shop_ids = [s.id for s in uow.shops.all() if s.uninstalled_at is None]
     return sum(len(link_pending_duplicates(container.uow(), shop_id=shop_id, at=container.clock.now()))
                for shop_id in shop_ids)
 
@@ -130,10 +141,19 @@ def send_emails(container: Container) -> int:
     return report.sent
 
 
+def complete_privacy_requests(container: Container) -> int:
+    """The store's privacy requests, recorded from their webhooks: data files written, erasures done. Runs for
+    uninstalled shops too (shop/redact arrives 48 hours after the uninstall)."""
+    return privacy.complete_due(container.uow(), container.file_store, container.clock,
+                                public_url=container.settings.public_url)
+
+
 def default_jobs(sync_every_seconds: float = 600.0) -> list[PeriodicJob]:
     return [
         PeriodicJob("apply pending webhooks", 5.0, apply_pending_webhooks),
+        PeriodicJob("privacy requests", 5.0, complete_privacy_requests),
         PeriodicJob("sync connected shops", sync_every_seconds, sync_connected_shops),
+        PeriodicJob("store token refresh", 300.0, refresh_store_tokens),
         PeriodicJob("refresh supplier tokens", 300.0, refresh_supplier_tokens),
         PeriodicJob("send re-authorization alerts", 3600.0, send_reauthorization_alerts),
         PeriodicJob("poll supplier orders", 60.0, poll_supplier_orders),

@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from ordercenter.domain import audit
-from ordercenter.domain.alerts import Alert, AlertKind
+from ordercenter.domain.alerts import Alert, AlertKind, shop_subject
 from ordercenter.domain.outbox import EmailKind
 from ordercenter.services.outbox import notify_merchant
 from ordercenter.services.uow import UnitOfWork
@@ -56,3 +56,29 @@ def settle_alerts(uow: UnitOfWork, *, shop_id: int, order_id: int, subject: str,
                                                 kind=kind.value))
             resolved.append(kind.value)
     return raised, resolved
+
+
+def raise_shop_alert(uow: UnitOfWork, *, shop_id: int, kind: AlertKind, message: str, email_subject: str,
+                     email_text: str, now: datetime) -> bool:
+    """Raise an alert about the shop itself (no order) and e-mail the merchant, once while it stays open.
+
+    Returns True when it was raised now. The caller commits.
+    """
+    subject = shop_subject(shop_id)
+    if any(a.kind == kind for a in uow.alerts.open_for_subject(shop_id, subject)):
+        return False
+    alert = uow.alerts.add(Alert(shop_id=shop_id, subject=subject, kind=kind, message=message, raised_at=now))
+    uow.flush()
+    notify_merchant(uow, shop_id=shop_id, kind=EmailKind.ACCOUNT, subject=email_subject, text=email_text, now=now,
+                    dedupe_key=f"alert:{alert.id}")
+    return True
+
+
+def resolve_shop_alert(uow: UnitOfWork, *, shop_id: int, kind: AlertKind, now: datetime) -> bool:
+    """Clear the open alert of this kind about the shop, if any (the caller commits)."""
+    resolved = False
+    for alert in uow.alerts.open_for_subject(shop_id, shop_subject(shop_id)):
+        if alert.kind == kind:
+            alert.resolve(now)
+            resolved = True
+    return resolved

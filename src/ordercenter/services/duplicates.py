@@ -6,7 +6,8 @@ Exactly one copy per original, even with double clicks, two API processes or a c
    refused with the reason.
 2. The store creates the copy. A definite refusal releases the claim (the reason goes on the
    timeline and back to the caller); an unknown outcome keeps it, because the copy may exist.
-3. The copy is imported and linked both ways, closing the claim.
+3. The copy is imported and linked both ways, closing the claim; the original's stage becomes
+   completed (the copy is what gets ordered from the supplier).
 
 A crash or a lost answer after the store accepted leaves the claim open. The copy arrives anyway
 by webhook or sync, and `link_pending_duplicates` links it by its tag and note. A claim older than
@@ -37,6 +38,7 @@ from ordercenter.domain.orders import LineItem, Order
 from ordercenter.domain.snapshots import LineSnapshot, OrderSnapshot
 from ordercenter.domain.status import ActorKind
 from ordercenter.services.ingestion import import_order
+from ordercenter.services.stage_refresh import refresh_stage
 from ordercenter.services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -202,6 +204,7 @@ def _link(uow: UnitOfWork, at: datetime, shop_id: int, original_id: int, copy_id
         uow.events.add(audit.order_duplicated(shop_id, original.id, at, copy.id, copy.name,
                                               pending.event_id if pending else None, actor, actor_id))
         uow.events.add(audit.duplicate_linked(shop_id, copy.id, at, original.id, original.name, actor, actor_id))
+        refresh_stage(uow, original, at=at)  # the copy carries on: the original leaves the attention list
         uow.commit()
         return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -13,7 +14,7 @@ from ordercenter.domain import audit
 from ordercenter.domain.errors import NotFound
 from ordercenter.domain.orders import LineItem, Order
 from ordercenter.domain.snapshots import OrderSnapshot
-from ordercenter.domain.status import Stage
+from ordercenter.domain.status import FulfillmentStatus, Stage
 from ordercenter.services import store_refunds
 from ordercenter.services.stage_refresh import refresh_stage
 from ordercenter.services.uow import UnitOfWork
@@ -81,6 +82,13 @@ def _apply(order: Order, snap: OrderSnapshot) -> tuple[bool, dict[str, tuple[Any
     return differed, changes
 
 
+def _new_order(shop_id: int, snap: OrderSnapshot, at: datetime) -> Order:
+    # Only an order first seen paid and unfulfilled is to be ordered; one the store had already
+    # fulfilled is history, whatever happens to it later.
+    return Order(shop_id=shop_id, platform_order_id=snap.platform_order_id, imported_at=at, stage=Stage.UNPAID,
+                 lines=[], fulfilled_before_import=snap.fulfillment_status is FulfillmentStatus.FULFILLED)
+
+
 def _import_once(uow: UnitOfWork, shop_id: int, snap: OrderSnapshot, at: datetime, source: str) -> ImportResult:
     with uow:
         if uow.shops.get(shop_id) is None:
@@ -90,8 +98,7 @@ def _import_once(uow: UnitOfWork, shop_id: int, snap: OrderSnapshot, at: datetim
             return ImportResult(order.id, ImportOutcome.STALE, order.stage)
         created = order is None
         if order is None:
-            order = Order(shop_id=shop_id, platform_order_id=snap.platform_order_id, imported_at=at,
-                          stage=Stage.UNPAID, lines=[])
+            order = _new_order(shop_id, snap, at)
             uow.orders.add(order)
         differed, changes = _apply(order, snap)
         if not created and not differed:
@@ -118,3 +125,64 @@ def import_order(uow: UnitOfWork, *, shop_id: int, snapshot: OrderSnapshot, at: 
     except IntegrityError:
         # Two deliveries of a new order raced to insert it; the loser retries as an update.
         return _import_once(uow, shop_id, snapshot, at, source)
+
+
+def import_orders(uow: UnitOfWork, *, shop_id: int, snapshots: Sequence[OrderSnapshot], at: datetime,
+                  source: str) -> list[ImportResult]:
+    """`import_order` for many orders in one transaction (a backfill batch): same outcomes, one commit.
+
+    The orders of the batch are read in one query and the product mappings of all their variants in
+    another; a brand-new order has nothing attached yet, so its stage needs no further lookup.
+    """
+    try:
+        return _import_batch(uow, shop_id, snapshots, at, source)
+    except IntegrityError:
+        # A webhook inserted one of these orders meanwhile; the retry finds it and updates it instead.
+        return _import_batch(uow, shop_id, snapshots, at, source)
+
+
+def _import_batch(uow: UnitOfWork, shop_id: int, snapshots: Sequence[OrderSnapshot], at: datetime,
+                  source: str) -> list[ImportResult]:
+    # The same order twice in one batch: its newest version wins, as it would one import at a time.
+    newest: dict[str, OrderSnapshot] = {}
+    for snap in snapshots:
+        seen = newest.get(snap.platform_order_id)
+        if seen is None or snap.updated_at >= seen.updated_at:
+            newest[snap.platform_order_id] = snap
+    with uow:
+        if uow.shops.get(shop_id) is None:
+            raise NotFound(f"no shop with id {shop_id}", field="shop")
+        existing = uow.orders.by_platform_ids(shop_id, list(newest), for_update=True)
+        variant_ids = {line.variant_id for snap in newest.values() for line in snap.lines if line.variant_id}
+        mappings = uow.mappings.for_variants(shop_id, variant_ids)
+        results: dict[str, ImportResult] = {}
+        changed: list[tuple[Order, OrderSnapshot, bool, dict[str, tuple[Any, Any]]]] = []
+        for platform_id, snap in newest.items():
+            order = existing.get(platform_id)
+            if order is not None and snap.updated_at < order.platform_updated_at:
+                results[platform_id] = ImportResult(order.id, ImportOutcome.STALE, order.stage)
+                continue
+            created = order is None
+            if order is None:
+                order = _new_order(shop_id, snap, at)
+                uow.orders.add(order)
+            differed, changes = _apply(order, snap)
+            if not created and not differed:
+                results[platform_id] = ImportResult(order.id, ImportOutcome.UNCHANGED, order.stage)
+                continue
+            changed.append((order, snap, created, changes))
+        uow.flush()
+        for order, snap, created, changes in changed:
+            refunds = store_refunds.record_store_refunds(uow, order, store_refunds.refunds_in_order(snap.raw), at=at)
+            if created:
+                uow.events.add(audit.order_imported(shop_id, order.id, order.name, at, source))
+            elif changes:
+                uow.events.add(audit.order_updated(shop_id, order.id, at, changes))
+            view = refresh_stage(uow, order, at=at, mappings=mappings, nothing_attached=created and not refunds)
+            results[order.platform_order_id] = ImportResult(
+                order.id, ImportOutcome.CREATED if created else ImportOutcome.UPDATED, view.stage)
+        uow.commit()
+    return [results[snap.platform_order_id] if newest[snap.platform_order_id] is snap
+            else ImportResult(results[snap.platform_order_id].order_id, ImportOutcome.STALE,
+                              results[snap.platform_order_id].stage)
+            for snap in snapshots]

@@ -142,6 +142,9 @@ class OrderDetail:
     protection: Mapping[int, Protection] = field(default_factory=dict)
     # Refunded to the customer on the store against what the supplier gave back.
     net_result: NetResult | None = None
+    # The copy made of it after it was fulfilled on the store by mistake, and the original of a copy.
+    copy: Order | None = None
+    original: Order | None = None
 
     @property
     def protection_summary(self) -> Protection | None:
@@ -172,4 +175,6 @@ def get_order(uow: UnitOfWork, *, shop_id: int, order_id: int, now: datetime | N
             timeline=uow.events.for_order(shop_id, order_id),
             protection=protections,
             net_result=net_result(uow, shop_id=shop_id, order_id=order_id),
+            copy=uow.orders.copy_of(shop_id, order_id),
+            original=uow.orders.get(shop_id, order.duplicate_of_order_id) if order.duplicate_of_order_id else None,
         )

@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from ordercenter.domain import audit
-from ordercenter.domain.mappings import choose_mapping
+from ordercenter.domain.mappings import ProductMapping, choose_mapping
 from ordercenter.domain.orders import Order
 from ordercenter.domain.stages import OrderFacts, StageView, SupplierOrderFacts, derive_stage, latest_attempts
-from ordercenter.domain.status import SupplierOrderStatus
+from ordercenter.domain.status import FulfillmentStatus, SupplierOrderStatus
 from ordercenter.services.uow import UnitOfWork
 
 
-def order_facts(uow: UnitOfWork, order: Order) -> OrderFacts:
-    """Everything `derive_stage` needs, read from the repositories."""
+def order_facts(uow: UnitOfWork, order: Order, *, mappings: Sequence[ProductMapping] | None = None,
+                nothing_attached: bool = False) -> OrderFacts:
+    """Everything `derive_stage` needs, read from the repositories.
+
+    A batch import passes the mappings it read for all its orders, and says when an order is brand new
+    (no supplier order, request or refund attached yet), which spares the lookups that would find none.
+    """
     address = order.shipping_address
     country = address.country_code if address else None
-    variant_ids = {line.variant_id for line in order.lines if line.variant_id}
-    mappings = uow.mappings.for_variants(order.shop_id, variant_ids)
+    if mappings is None:
+        variant_ids = {line.variant_id for line in order.lines if line.variant_id}
+        mappings = uow.mappings.for_variants(order.shop_id, variant_ids)
     unmapped = tuple(dict.fromkeys(  # each product named once, in line order
         line.title for line in order.lines
         if line.quantity > 0 and choose_mapping([m for m in mappings if m.variant_id == line.variant_id],
                                                 country) is None
     ))
-    supplier_orders = uow.supplier_orders.for_order(order.shop_id, order.id)
-    returns = uow.returns.for_order(order.shop_id, order.id)
+    attached = not nothing_attached
+    supplier_orders = uow.supplier_orders.for_order(order.shop_id, order.id) if attached else ()
+    returns = uow.returns.for_order(order.shop_id, order.id) if attached else ()
+    cancellations = uow.cancellations.for_order(order.shop_id, order.id) if attached else ()
+    customer_refunds = uow.customer_refunds.for_order(order.shop_id, order.id) if attached else ()
     with_return = {r.supplier_order_id for r in returns}
     so_facts = tuple(
         SupplierOrderFacts(group_key=so.group_key, attempt=so.attempt, status=so.status,
@@ -46,16 +56,28 @@ def order_facts(uow: UnitOfWork, order: Order) -> OrderFacts:
         unmapped_items=unmapped,
         has_unplaced_lines=unplaced,
         supplier_orders=so_facts,
-        cancellation_pending=any(c.is_open for c in uow.cancellations.for_order(order.shop_id, order.id)),
+        cancellation_pending=any(c.is_open for c in cancellations),
         return_open=any(r.is_open for r in returns),
-        customer_refund_open=any(r.is_open for r in uow.customer_refunds.for_order(order.shop_id, order.id)),
+        customer_refund_open=any(r.is_open for r in customer_refunds),
+        fulfilled_before_import=order.fulfilled_before_import,
+        duplicated_as=_copy_name(uow, order) if attached else None,
     )
 
 
-def refresh_stage(uow: UnitOfWork, order: Order, *, at: datetime) -> StageView:
+def _copy_name(uow: UnitOfWork, order: Order) -> str | None:
+    """The name of the order's copy, looked up only for an order that could have one."""
+    if order.fulfillment_status not in (FulfillmentStatus.FULFILLED, FulfillmentStatus.PARTIALLY_FULFILLED):
+        return None
+    copy = uow.orders.copy_of(order.shop_id, order.id)
+    return copy.name if copy is not None else None
+
+
+def refresh_stage(uow: UnitOfWork, order: Order, *, at: datetime, mappings: Sequence[ProductMapping] | None = None,
+                  nothing_attached: bool = False) -> StageView:
     """Derive the stage and store it on the order; a change is written to the timeline."""
-    uow.flush()
-    view = derive_stage(order_facts(uow, order))
+    if not nothing_attached:  # the lookups below must see this transaction's changes
+        uow.flush()
+    view = derive_stage(order_facts(uow, order, mappings=mappings, nothing_attached=nothing_attached))
     old_stage = order.stage
     order.stage_partial = view.partial
     order.attention_reason = view.attention_reason

@@ -50,7 +50,8 @@ def begin_install(installer: StoreInstaller, *, shop: str, redirect_uri: str, no
 
 def finish_install(uow: UnitOfWork, installer: StoreInstaller, connect: StoreConnector, secrets: Secrets, *,
                    params: Mapping[str, str], callback_url: str, now: datetime, key: str) -> Shop:
-    """Check the callback (HMAC, state), trade the code for a token, and connect the shop."""
+    """Check the callback (HMAC, state), trade the code for expiring tokens, and connect the shop (which
+    also ends a pending re-authorization)."""
     if not installer.callback_is_authentic(params):
         raise InvalidInput("the install callback is not signed by the store", field="hmac")
     domain = normalize_shop_domain(params.get("shop", ""))
@@ -58,7 +59,7 @@ def finish_install(uow: UnitOfWork, installer: StoreInstaller, connect: StoreCon
     code = params.get("code", "")
     if not code:
         raise InvalidInput("the install callback has no code", field="code")
-    token = installer.exchange_code(domain, code)
-    return connect_shop(uow, connect, secrets, domain=domain, access_token=token,
+    tokens = installer.exchange_code(domain, code)
+    return connect_shop(uow, connect, secrets, domain=domain, access_token=tokens.access_token,
                         webhook_secret=installer.webhook_secret, api_url=installer.api_url,
-                        callback_url=callback_url, now=now)
+                        callback_url=callback_url, now=now, tokens=tokens)

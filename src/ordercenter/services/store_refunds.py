@@ -93,9 +93,28 @@ def refunds_in(payloads: Iterable[Any]) -> list[StoreRefund]:
 
 
 def refunds_in_order(raw: Mapping[str, Any] | None) -> list[StoreRefund]:
-    """The refunds listed in a store order payload (REST `refunds[]`; other shapes list none)."""
+    """The refunds listed in a store order payload: REST `refunds[]`, or a GraphQL order's `refunds`."""
     refunds = (raw or {}).get("refunds")
-    return refunds_in(refunds) if isinstance(refunds, list) else []
+    if not isinstance(refunds, list):
+        return []
+    if any(isinstance(r, Mapping) and "totalRefundedSet" in r for r in refunds):
+        return _graphql_refunds(refunds)
+    return refunds_in(refunds)
+
+
+def _graphql_refunds(refunds: list[Any]) -> list[StoreRefund]:
+    # The money a GraphQL refund moved is its totalRefundedSet, in the customer's (presentment) currency
+    # like the REST transactions; a refund that moved none is no refund to a customer.
+    found = []
+    for refund in refunds:
+        if not isinstance(refund, Mapping) or not refund.get("id"):
+            continue
+        money = (refund.get("totalRefundedSet") or {}).get("presentmentMoney") or {}
+        amount = _decimal(money.get("amount"))
+        if amount > 0:
+            currency = str(money["currencyCode"]).upper() if money.get("currencyCode") else None
+            found.append(StoreRefund(str(refund["id"]), amount, currency, str(refund.get("note") or "")))
+    return found
 
 
 # ---------------------------------------------------------------- recording

@@ -1,4 +1,10 @@
-"""Order sync from the store: a full backfill or an incremental pass from the `updated_at` watermark."""
+"""Order sync from the store, page by page: everything, or an incremental pass from the `updated_at` watermark.
+
+Every status comes in: an order cancelled, refunded or fulfilled on the store while its webhook was lost
+is corrected by the next pass (ingestion applies the change and restages the order). The watermark is
+compared inclusively, so orders updated in its own second are read again rather than skipped; imports
+are idempotent. For a large first import, `bulk_backfill` is the faster way.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,8 @@ class SyncReport:
 
 def sync_orders(uow: UnitOfWork, store: StorePlatform, clock: Clock, *, shop_id: int, full: bool = False,
                 on_page: Callable[[SyncReport], None] | None = None) -> SyncReport:
-    """Import paid, unfulfilled orders; the watermark advances after each page, so a crash resumes there."""
+    """Import the orders changed since the watermark (all with `full`); it advances after each page, so a
+    crash resumes there."""
     with uow:
         shop = uow.shops.get(shop_id)
         if shop is None:

@@ -151,7 +151,9 @@ def get_supplier_account(uow: UnitOfWork, *, shop_id: int, account_id: int) -> S
 
 def _all_accounts(uow: UnitOfWork) -> list[SupplierAccount]:
     with uow:
-        return [a for shop in uow.shops.all() for a in uow.supplier_accounts.all(shop.id)]
+        # An uninstalled shop's accounts are left alone: no refresh, no e-mail, until it comes back.
+        return [a for shop in uow.shops.all() if shop.uninstalled_at is None
+                for a in uow.supplier_accounts.all(shop.id)]
 
 
 def refresh_due_tokens(uow: UnitOfWork, secrets: Secrets, refresher: AuthorizerFactory, now: datetime) -> int:

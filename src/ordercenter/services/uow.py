@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ordercenter.adapters.db import repositories as repos
 from ordercenter.adapters.db.deadline_queries import DeadlineQueries
+from ordercenter.adapters.db.encrypted_columns import EncryptedColumns
+from ordercenter.adapters.db.privacy_queries import PrivacyQueries
 
 
 class UnitOfWork(Protocol):
@@ -31,6 +33,8 @@ class UnitOfWork(Protocol):
     reply_templates: repos.ReplyTemplateRepository
     web_sessions: repos.WebSessionRepository
     deadlines: DeadlineQueries
+    privacy: PrivacyQueries
+    encrypted: EncryptedColumns
 
     def __enter__(self) -> Self: ...
 
@@ -69,6 +73,8 @@ class SqlAlchemyUnitOfWork:
         self.reply_templates = repos.ReplyTemplateRepository(self.session)
         self.web_sessions = repos.WebSessionRepository(self.session)
         self.deadlines = DeadlineQueries(self.session)
+        self.privacy = PrivacyQueries(self.session)
+        self.encrypted = EncryptedColumns(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -93,9 +93,9 @@ def sign_in(uow: UnitOfWork, *, email: str, password: str, client_address: str, 
         uow.web_sessions.prune_attempts(now - ATTEMPTS_KEPT)
         if not ok or user is None or shop is None:
             uow.commit()  # the failure must count even though the sign-in is refused
-            if matches and shop is not None:
-                raise InvalidInput(f"{shop.domain} is uninstalled; connect the store again to sign in.",
-                                   field="email")
+            if matches and shop is not None and shop.uninstalled_at is not None:
+                raise InvalidInput(f"{shop.domain} is disconnected since {shop.uninstalled_at:%Y-%m-%d %H:%M} UTC "
+                                   "(the app was uninstalled); install it again to sign in.", field="email")
             raise InvalidInput(WRONG_CREDENTIALS, field="password")
         token = secrets.token_urlsafe(32)
         web_session = uow.web_sessions.add(WebSession(

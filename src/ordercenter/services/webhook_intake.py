@@ -1,7 +1,14 @@
-"""Store webhooks: verify and store first (fast), apply after (idempotent, retried from the table)."""
+"""Store webhooks: verify and store first (fast), apply after (idempotent, retried from the table).
+
+An authentic delivery is always stored and answered 2xx, even when its body is unusable (kept as
+rejected): Shopify would only send the same bytes again. A delivery whose apply fails is tried again
+on the schedule of domain/webhooks.py; when the last try fails, one alert tells the merchant, and a
+replay that succeeds clears it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
@@ -11,12 +18,27 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from ordercenter.adapters import metrics
 from ordercenter.adapters.ports import Secrets, StoreWebhookCodec
-from ordercenter.domain.errors import DomainError, ErrorCode, InvalidInput
-from ordercenter.domain.webhook_topics import ORDER_TOPICS, SUPPORTED_TOPICS
-from ordercenter.domain.webhooks import DeliveryStatus, WebhookDelivery
-from ordercenter.services import store_refunds
+from ordercenter.domain import audit
+from ordercenter.domain.alerts import Alert, AlertKind, webhook_delivery_subject
+from ordercenter.domain.errors import Conflict, DomainError, ErrorCode, InvalidInput, NotFound
+from ordercenter.domain.outbox import EmailKind
+from ordercenter.domain.privacy import read_compliance
+from ordercenter.domain.webhook_topics import BULK_OPERATIONS_FINISH, COMPLIANCE_TOPICS, ORDER_TOPICS, SUPPORTED_TOPICS
+from ordercenter.domain.webhooks import (
+    APPLY_LEASE,
+    DEFAULT_MAX_ATTEMPTS,
+    PENDING_STATUSES,
+    RECEIVED_GRACE,
+    REPLAYABLE_STATUSES,
+    DeliveryStatus,
+    WebhookDelivery,
+)
+from ordercenter.services import bulk_backfill, privacy, store_refunds
 from ordercenter.services.ingestion import ImportOutcome, import_order
+from ordercenter.services.outbox import notify_merchant
+from ordercenter.services.shops import disconnect_shop
 from ordercenter.services.stage_refresh import refresh_stage
 from ordercenter.services.uow import UnitOfWork
 
@@ -29,16 +51,14 @@ class BadSignature(DomainError):
     code = ErrorCode.NOT_AUTHENTICATED
 
 
-class RejectedDelivery(InvalidInput):
-    """Authentic but unusable; stored for inspection and answered with 400."""
-
-
 @dataclass(frozen=True)
 class Received:
     shop_id: int
     delivery_id: int
     duplicate: bool
     status: DeliveryStatus
+    error: str | None = None  # why a rejected delivery is unusable
+    field: str | None = None  # the header or body field at fault
 
 
 def _validate(codec: StoreWebhookCodec, topic: str, body: bytes) -> None:
@@ -52,13 +72,15 @@ def _validate(codec: StoreWebhookCodec, topic: str, body: bytes) -> None:
         codec.order_snapshot(payload)
     elif topic == "refunds/create" and not payload.get("order_id"):
         raise InvalidInput("a refund payload needs its order_id", field="order_id")
+    elif topic in COMPLIANCE_TOPICS:
+        read_compliance(topic, payload)
 
 
 def _store(uow: UnitOfWork, delivery: WebhookDelivery) -> Received:
     with uow:
         existing = uow.webhooks.by_dedupe_key(delivery.shop_id, delivery.dedupe_key)
         if existing is not None:
-            return Received(existing.shop_id, existing.id, True, existing.status)
+            return Received(existing.shop_id, existing.id, True, existing.status, existing.error)
         uow.webhooks.add(delivery)
         try:
             uow.commit()
@@ -66,13 +88,14 @@ def _store(uow: UnitOfWork, delivery: WebhookDelivery) -> Received:
             uow.rollback()
             raced = uow.webhooks.by_dedupe_key(delivery.shop_id, delivery.dedupe_key)
             assert raced is not None  # the unique constraint fired because this row exists
-            return Received(raced.shop_id, raced.id, True, raced.status)
-        return Received(delivery.shop_id, delivery.id, False, delivery.status)
+            return Received(raced.shop_id, raced.id, True, raced.status, raced.error)
+        return Received(delivery.shop_id, delivery.id, False, delivery.status, delivery.error)
 
 
 def receive_webhook(uow: UnitOfWork, codec: StoreWebhookCodec, secrets: Secrets, *, headers: Mapping[str, str],
                     body: bytes, now: datetime) -> Received:
-    """Check who sent it, store it once, say whether it is usable. Applies nothing."""
+    """Check who sent it, store it once, say whether it is usable (an unusable one is stored as
+    rejected, not refused). Applies nothing."""
     domain = codec.shop_domain(headers)
     with uow:
         shop = uow.shops.by_domain(domain) if domain else None
@@ -87,26 +110,42 @@ def receive_webhook(uow: UnitOfWork, codec: StoreWebhookCodec, secrets: Secrets,
         envelope = codec.read_headers(headers)
     except InvalidInput as exc:
         key = "body:" + hashlib.sha256(body).hexdigest()
-        _store(uow, WebhookDelivery(shop_id=shop_id, dedupe_key=key, topic="?", received_at=now, body=text,
-                                    status=DeliveryStatus.REJECTED, error=exc.message))
-        raise RejectedDelivery(exc.message, field=exc.field) from None
+        stored = _store(uow, WebhookDelivery(shop_id=shop_id, dedupe_key=key, topic="?", received_at=now,
+                                             body=text, status=DeliveryStatus.REJECTED, error=exc.message))
+        return dataclasses.replace(stored, field=exc.field)
     delivery = WebhookDelivery(shop_id=shop_id, dedupe_key=envelope.dedupe_key, topic=envelope.topic,
                                webhook_id=envelope.webhook_id, event_id=envelope.event_id,
-                               triggered_at=envelope.triggered_at, received_at=now, body=text)
+                               triggered_at=envelope.triggered_at, received_at=now, body=text,
+                               next_attempt_at=now + RECEIVED_GRACE)
     if envelope.topic not in SUPPORTED_TOPICS:
         delivery.status, delivery.error = DeliveryStatus.IGNORED, "topic not handled"
+        delivery.next_attempt_at = None
         return _store(uow, delivery)
     try:
         _validate(codec, envelope.topic, body)
     except InvalidInput as exc:
-        delivery.status, delivery.error = DeliveryStatus.REJECTED, exc.message
-        _store(uow, delivery)
-        raise RejectedDelivery(exc.message, field=exc.field) from None
+        delivery.status, delivery.error, delivery.next_attempt_at = DeliveryStatus.REJECTED, exc.message, None
+        return dataclasses.replace(_store(uow, delivery), field=exc.field)
     return _store(uow, delivery)
+
+
+_STORE_CHANGES = ORDER_TOPICS | {"refunds/create"}
+
+
+def _installed(uow: UnitOfWork, shop_id: int) -> bool:
+    with uow:
+        shop = uow.shops.get(shop_id)
+        return shop is not None and shop.uninstalled_at is None
 
 
 def _apply(uow: UnitOfWork, codec: StoreWebhookCodec, delivery: WebhookDelivery, payload: dict[str, Any],
            now: datetime) -> DeliveryStatus:
+    if delivery.topic in COMPLIANCE_TOPICS:
+        # Honoured for an uninstalled shop too; the work itself runs next, in privacy.complete_due.
+        recorded = privacy.record_request(uow, delivery, read_compliance(delivery.topic, payload), now=now)
+        return DeliveryStatus.PROCESSED if recorded is not None else DeliveryStatus.IGNORED
+    if delivery.topic in _STORE_CHANGES and not _installed(uow, delivery.shop_id):
+        return DeliveryStatus.IGNORED  # the app is uninstalled; the catch-up sync after a reinstall brings it
     if delivery.topic in ORDER_TOPICS:
         result = import_order(uow, shop_id=delivery.shop_id, snapshot=codec.order_snapshot(payload), at=now,
                               source=f"webhook {delivery.topic}")
@@ -114,8 +153,11 @@ def _apply(uow: UnitOfWork, codec: StoreWebhookCodec, delivery: WebhookDelivery,
     with uow:
         if delivery.topic == "app/uninstalled":
             shop = uow.shops.get(delivery.shop_id)
-            if shop is not None and shop.uninstalled_at is None:
-                shop.uninstalled_at = now
+            if shop is not None:
+                disconnect_shop(shop, now)
+        elif delivery.topic == BULK_OPERATIONS_FINISH:  # the backfill waiting for it reads the shop row
+            if not bulk_backfill.record_finish(uow, delivery.shop_id, payload):
+                return DeliveryStatus.IGNORED
         else:  # refunds/create: money back to the customer, recorded once as a customer refund request
             order = uow.orders.by_platform_id(delivery.shop_id, str(payload["order_id"]), for_update=True)
             if order is None:
@@ -127,30 +169,137 @@ def _apply(uow: UnitOfWork, codec: StoreWebhookCodec, delivery: WebhookDelivery,
 
 
 def process_delivery(uow: UnitOfWork, codec: StoreWebhookCodec, *, shop_id: int, delivery_id: int,
-                     now: datetime) -> DeliveryStatus:
-    """Apply one stored delivery; safe to repeat (ingestion is idempotent)."""
+                     now: datetime, max_attempts: int = DEFAULT_MAX_ATTEMPTS, due_only: bool = False) -> DeliveryStatus:
+    """Try one stored delivery once; safe to repeat (ingestion is idempotent).
+
+    A failure is recorded on the row with the time of the next try; the last allowed one raises an
+    alert instead. With `due_only`, a delivery whose next try is not due yet is left alone.
+    """
     with uow:
         delivery = uow.webhooks.get(shop_id, delivery_id)
-        if delivery is None or delivery.status not in (DeliveryStatus.RECEIVED, DeliveryStatus.FAILED):
-            return delivery.status if delivery else DeliveryStatus.IGNORED
+        if delivery is None:
+            return DeliveryStatus.IGNORED
+        seen = delivery.next_attempt_at
+        if delivery.status not in PENDING_STATUSES or seen is None or (due_only and not delivery.is_due(now)):
+            return delivery.status
+        # Two workers (or the request's own apply and the worker) may reach the same row: the claim
+        # moves its schedule past the lease, so exactly one of them tries it now.
+        if not uow.webhooks.claim(shop_id, delivery_id, seen, now + APPLY_LEASE):
+            return delivery.status
+        uow.commit()
     try:
         status = _apply(uow, codec, delivery, json.loads(delivery.body), now)
         error = None
     except Exception as exc:  # noqa: BLE001  (any failure is recorded on the row and retried later)
-        status, error = DeliveryStatus.FAILED, f"{exc.__class__.__name__}: {exc}"
+        status, error = DeliveryStatus.FAILED, _describe(exc)
     with uow:
         row = uow.webhooks.get(shop_id, delivery_id, for_update=True)
         if row is not None:
-            row.status, row.error, row.attempts = status, error, row.attempts + 1
-            row.processed_at = now
+            if row.record_try(status, error, now=now, max_attempts=max_attempts):
+                _raise_alert(uow, row, now)
+            elif status is not DeliveryStatus.FAILED:
+                _settle_alert(uow, row, now)
             uow.commit()
+    if status is not DeliveryStatus.FAILED:
+        metrics.webhook_applied(delivery.received_at, now)
     return status
 
 
-def process_pending(uow: UnitOfWork, codec: StoreWebhookCodec, *, now: datetime, limit: int = 100) -> int:
-    """Apply deliveries stored but not applied (after a crash, or failed before); returns how many."""
+def process_pending(uow: UnitOfWork, codec: StoreWebhookCodec, *, now: datetime, limit: int = 100,
+                    max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> int:
+    """Try the deliveries whose next try is due (left by a crash, or failed before); returns how many."""
     with uow:
-        pending = [(d.shop_id, d.id) for d in uow.webhooks.pending(limit)]
-    for shop_id, delivery_id in pending:
-        process_delivery(uow, codec, shop_id=shop_id, delivery_id=delivery_id, now=now)
-    return len(pending)
+        due = uow.webhooks.due(now, limit)
+    for shop_id, delivery_id in due:
+        process_delivery(uow, codec, shop_id=shop_id, delivery_id=delivery_id, now=now, max_attempts=max_attempts,
+                         due_only=True)
+    return len(due)
+
+
+def replay_delivery(uow: UnitOfWork, codec: StoreWebhookCodec, *, shop_id: int, delivery_id: int, now: datetime,
+                    max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> WebhookDelivery:
+    """Apply a stored delivery again now, with every try ahead of it (a person asked for it).
+
+    Raises Conflict when it was applied already or has nothing to apply, and InvalidInput when a
+    rejected body is still unusable. Returns the delivery after the try.
+    """
+    with uow:
+        delivery = uow.webhooks.get(shop_id, delivery_id, for_update=True)
+        if delivery is None:
+            raise NotFound(f"no webhook delivery with id {delivery_id}", field="delivery_id")
+        if delivery.status not in REPLAYABLE_STATUSES:
+            done = "was applied already" if delivery.status is DeliveryStatus.PROCESSED else "has nothing to apply"
+            raise Conflict(f"webhook delivery {delivery_id} {done} ({delivery.status.value})", field="delivery_id")
+        if delivery.status is DeliveryStatus.REJECTED:
+            if delivery.topic not in SUPPORTED_TOPICS:
+                raise Conflict(f"webhook delivery {delivery_id} has no topic Order Center handles "
+                               f"('{delivery.topic}')", field="delivery_id")
+            _validate(codec, delivery.topic, delivery.body.encode())  # still unusable: InvalidInput, nothing changed
+        delivery.start_over(now)
+        uow.commit()
+    process_delivery(uow, codec, shop_id=shop_id, delivery_id=delivery_id, now=now, max_attempts=max_attempts)
+    with uow:
+        replayed = uow.webhooks.get(shop_id, delivery_id)
+        assert replayed is not None  # deliveries are never deleted
+        return replayed
+
+
+# ---------------------------------------------------------------- the alert when every try failed
+
+
+def _describe(exc: Exception) -> str:
+    """The error as a person reads it: its kind and first line (a database error appends its SQL)."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{exc.__class__.__name__}: {first}"[:500]
+
+
+def _order_id_named_by(uow: UnitOfWork, delivery: WebhookDelivery) -> int | None:
+    """Our order the delivery is about, when it names one we have."""
+    try:
+        payload = json.loads(delivery.body)
+    except ValueError:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    if delivery.topic in ORDER_TOPICS:
+        platform_id = payload.get("id")
+    elif delivery.topic == "refunds/create":
+        platform_id = payload.get("order_id")
+    else:
+        return None
+    if platform_id in (None, ""):
+        return None
+    order = uow.orders.by_platform_id(delivery.shop_id, str(platform_id))
+    return order.id if order is not None else None
+
+
+def _raise_alert(uow: UnitOfWork, delivery: WebhookDelivery, now: datetime) -> None:
+    subject = webhook_delivery_subject(delivery.id)
+    if uow.alerts.open_for_subject(delivery.shop_id, subject):
+        return
+    order_id = _order_id_named_by(uow, delivery)
+    message = (f"the store's {delivery.topic} webhook (delivery {delivery.id}) could not be applied after "
+               f"{delivery.attempts} tries: {delivery.error}")
+    alert = uow.alerts.add(Alert(shop_id=delivery.shop_id, order_id=order_id, subject=subject,
+                                 kind=AlertKind.WEBHOOK_FAILED, message=message, raised_at=now))
+    if order_id is not None:
+        uow.events.add(audit.alert_raised(delivery.shop_id, order_id, now, supplier_order_id=None,
+                                          kind=AlertKind.WEBHOOK_FAILED.value, message=message))
+    uow.flush()
+    notify_merchant(uow, shop_id=delivery.shop_id, kind=EmailKind.ALERT, order_id=order_id, now=now,
+                    subject=f"A store webhook could not be applied: {delivery.topic}",
+                    text=(f"Order Center stopped trying: {message}.\n\n"
+                          "What the store sent is kept. Once the cause is fixed, apply it again with\n"
+                          f"  ordercenter webhooks replay {delivery.id}\n"
+                          f"or POST /api/v1/webhook-deliveries/{delivery.id}/replay; the order sync also "
+                          "catches up on order changes.\n\n"
+                          "You receive this e-mail because alerts are switched on for this shop."),
+                    dedupe_key=f"alert:{alert.id}")
+
+
+def _settle_alert(uow: UnitOfWork, delivery: WebhookDelivery, now: datetime) -> None:
+    for alert in uow.alerts.open_for_subject(delivery.shop_id, webhook_delivery_subject(delivery.id)):
+        alert.resolve(now)
+        if alert.order_id is not None:
+            uow.events.add(audit.alert_resolved(delivery.shop_id, alert.order_id, now, supplier_order_id=None,
+                                                kind=alert.kind.value))

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from ordercenter.adapters import metrics
 from ordercenter.adapters.ports import SupplierError, SupplierErrorKind
 
 _AUTH_CODES = frozenset({
@@ -92,7 +93,7 @@ def business_error(code: str, message: str) -> SupplierError:
         text = f"{text}: check the {field.replace('_', ' ')} ({message})"
     elif message:
         text = f"{text}: {message}"
-    return SupplierError(kind, text, supplier_code=code, supplier_message=message, field=field)
+    return _counted(SupplierError(kind, text, supplier_code=code, supplier_message=message, field=field))
 
 
 def platform_error(payload: Mapping[str, Any]) -> SupplierError:
@@ -112,8 +113,8 @@ def platform_error(payload: Mapping[str, Any]) -> SupplierError:
     else:
         kind = SupplierErrorKind.REJECTED
     supplier_code = f"{code}:{sub_code}" if sub_code else code
-    return SupplierError(kind, f"{_MERCHANT_MESSAGES[kind]}: {message}", supplier_code=supplier_code,
-                         supplier_message=message)
+    return _counted(SupplierError(kind, f"{_MERCHANT_MESSAGES[kind]}: {message}", supplier_code=supplier_code,
+                                  supplier_message=message))
 
 
 def http_status_error(status_code: int, body: str) -> SupplierError:
@@ -125,15 +126,22 @@ def http_status_error(status_code: int, body: str) -> SupplierError:
     else:
         kind = SupplierErrorKind.REJECTED
     excerpt = body[:200]
-    return SupplierError(kind, f"{_MERCHANT_MESSAGES[kind]} (HTTP {status_code})",
-                         supplier_code=f"HTTP_{status_code}", supplier_message=excerpt or None)
+    return _counted(SupplierError(kind, f"{_MERCHANT_MESSAGES[kind]} (HTTP {status_code})",
+                                  supplier_code=f"HTTP_{status_code}", supplier_message=excerpt or None))
 
 
 def transport_error(exc: httpx.HTTPError) -> SupplierError:
     """No answer at all (timeout, refused connection, broken response): the outcome is unknown."""
     name = type(exc).__name__
-    return SupplierError(SupplierErrorKind.TRANSIENT, f"{_MERCHANT_MESSAGES[SupplierErrorKind.TRANSIENT]} ({name})",
-                         supplier_code=name, supplier_message=str(exc) or name)
+    return _counted(SupplierError(SupplierErrorKind.TRANSIENT,
+                                  f"{_MERCHANT_MESSAGES[SupplierErrorKind.TRANSIENT]} ({name})",
+                                  supplier_code=name, supplier_message=str(exc) or name))
+
+
+def _counted(error: SupplierError) -> SupplierError:
+    # Every error from the platform is made by one of the functions above, once: the one place to count it.
+    metrics.supplier_error(error.kind)
+    return error
 
 
 def _kind_from_words(text: str) -> SupplierErrorKind:

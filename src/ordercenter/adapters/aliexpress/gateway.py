@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from ordercenter.adapters import metrics
 from ordercenter.adapters.aliexpress import errors
 from ordercenter.adapters.aliexpress.rate_limit import TokenBucket, bucket_for
 from ordercenter.adapters.aliexpress.signing import SIGN_METHOD, sign, without_empty
@@ -112,6 +113,7 @@ class Gateway:
         key = method.replace(".", "_") + "_response"
         inner = body.get(key)
         if not isinstance(inner, dict):
+            metrics.supplier_error(SupplierErrorKind.TRANSIENT)
             raise SupplierError(SupplierErrorKind.TRANSIENT, f"AliExpress answered {method} without '{key}'",
                                 supplier_code="UNEXPECTED_RESPONSE", supplier_message=json.dumps(body)[:300])
         return inner
@@ -140,6 +142,7 @@ class Gateway:
 
     def _post(self, url: str, form: dict[str, str], query: dict[str, str] | None = None) -> dict[str, Any]:
         wait = self._bucket.reserve(self._monotonic())
+        metrics.rate_limit_waited("supplier", wait)
         if wait > 0:
             self._sleep(wait)
         try:

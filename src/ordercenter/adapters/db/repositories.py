@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, String, and_, cast, delete, func, literal, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ordercenter.adapters.db import order_search, stage_counts
 from ordercenter.domain.access import ApiToken, StaffUser
@@ -32,9 +32,14 @@ from ordercenter.domain.status import CancellationStatus, CustomerRefundStatus, 
 from ordercenter.domain.supplier_orders import SupplierOrder
 from ordercenter.domain.suppliers import SupplierAccount
 from ordercenter.domain.web_sessions import SignInAttempt, WebSession
-from ordercenter.domain.webhooks import DeliveryStatus, WebhookDelivery
+from ordercenter.domain.webhooks import PENDING_STATUSES, DeliveryStatus, WebhookDelivery
 
 E = TypeVar("E", bound=Base)
+
+
+def installed(shop_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    """The row's shop still has the app: background sweeps leave an uninstalled shop's rows alone."""
+    return shop_id.in_(select(Shop.id).where(Shop.uninstalled_at.is_(None)))
 
 
 class ShopScopedRepository(Generic[E]):
@@ -75,7 +80,9 @@ class ShopRepository:
         self.session.add(shop)
         return shop
 
-    def get(self, shop_id: int) -> Shop | None:
+    def get(self, shop_id: int, *, for_update: bool = False) -> Shop | None:
+        if for_update:
+            return self.session.scalars(select(Shop).where(Shop.id == shop_id).with_for_update()).first()
         return self.session.get(Shop, shop_id)
 
     def by_domain(self, domain: str) -> Shop | None:
@@ -109,6 +116,16 @@ class OrderRepository(ShopScopedRepository[Order]):
         if for_update:
             query = query.with_for_update()
         return self.session.scalars(query).first()
+
+    def by_platform_ids(self, shop_id: int, platform_order_ids: Sequence[str], *,
+                        for_update: bool = False) -> dict[str, Order]:
+        """The shop's orders with these platform ids, keyed by platform id (one query, lines loaded with them)."""
+        if not platform_order_ids:
+            return {}
+        query = select(Order).where(Order.shop_id == shop_id, Order.platform_order_id.in_(list(platform_order_ids)))
+        if for_update:
+            query = query.order_by(Order.id).with_for_update()  # locks taken in one order: no deadlock
+        return {order.platform_order_id: order for order in self.session.scalars(query)}
 
     def _filtered(self, shop_id: int, flt: OrderFilter):  # type: ignore[no-untyped-def]
         query = select(Order).where(Order.shop_id == shop_id)
@@ -224,7 +241,7 @@ class SupplierOrderRepository(ShopScopedRepository[SupplierOrder]):
         """Open supplier orders (every shop) whose next look is due, never-looked-at and most overdue first."""
         return self.session.scalars(select(SupplierOrder).where(
             SupplierOrder.status.in_(sorted(POLLED_STATUSES)),
-            SupplierOrder.supplier_order_id.is_not(None),
+            SupplierOrder.supplier_order_id.is_not(None), installed(SupplierOrder.shop_id),
             or_(SupplierOrder.next_poll_at.is_(None), SupplierOrder.next_poll_at <= now),
         ).order_by(SupplierOrder.next_poll_at.is_not(None), SupplierOrder.next_poll_at, SupplierOrder.id)
             .limit(limit)).all()
@@ -244,7 +261,7 @@ class SupplierOrderRepository(ShopScopedRepository[SupplierOrder]):
             SupplierMessage.direction == MessageDirection.TO_SUPPLIER, SupplierMessage.answered_at.is_(None),
             SupplierMessage.assisted.is_(False))
         rows = self.session.execute(select(SupplierOrder.shop_id, SupplierOrder.id).where(
-            SupplierOrder.supplier_order_id.is_not(None),
+            SupplierOrder.supplier_order_id.is_not(None), installed(SupplierOrder.shop_id),
             or_(SupplierOrder.id.in_(cancellations), SupplierOrder.id.in_(disputes), SupplierOrder.id.in_(messages)),
         ).order_by(SupplierOrder.id).limit(limit))
         return [(row.shop_id, row.id) for row in rows]
@@ -332,13 +349,14 @@ class CancellationRepository(ShopScopedRepository[CancellationRequest]):
             CancellationRequest.status == CancellationStatus.APPROVED,
             CancellationRequest.follow_up == CancellationFollowUp.CANCEL_ON_STORE,
             CancellationRequest.follow_up_done_at.is_(None), CancellationRequest.follow_up_error.is_(None),
-            CancellationRequest.decided_at < decided_before)
+            CancellationRequest.decided_at < decided_before, installed(CancellationRequest.shop_id))
             .order_by(CancellationRequest.decided_at, CancellationRequest.id).limit(limit)).all()
 
     def pending_requested_before(self, cut_off: datetime, limit: int) -> Sequence[CancellationRequest]:
         """Pending requests (every shop) asked before the cut-off, oldest first."""
         return self.session.scalars(select(CancellationRequest).where(
-            CancellationRequest.status == CancellationStatus.PENDING, CancellationRequest.requested_at < cut_off)
+            CancellationRequest.status == CancellationStatus.PENDING, CancellationRequest.requested_at < cut_off,
+            installed(CancellationRequest.shop_id))
             .order_by(CancellationRequest.requested_at, CancellationRequest.id).limit(limit)).all()
 
 
@@ -383,7 +401,8 @@ class ReturnRepository(ShopScopedRepository[ReturnRequest]):
         """Issued refunds (every shop) not arrived although their last expected day is before `today`."""
         return self.session.scalars(select(ReturnRequest).where(
             ReturnRequest.status == ReturnStatus.REFUND_PENDING, ReturnRequest.refund_arrived_at.is_(None),
-            ReturnRequest.refund_expected_by.is_not(None), ReturnRequest.refund_expected_by < today)
+            ReturnRequest.refund_expected_by.is_not(None), ReturnRequest.refund_expected_by < today,
+            installed(ReturnRequest.shop_id))
             .order_by(ReturnRequest.refund_expected_by, ReturnRequest.id).limit(limit)).all()
 
     def cancellation_refunds_overdue(self, today: date, limit: int) -> Sequence[CancellationRequest]:
@@ -391,13 +410,15 @@ class ReturnRepository(ShopScopedRepository[ReturnRequest]):
         before `today`: the other refund a supplier owes, followed here with the returns' refunds."""
         return self.session.scalars(select(CancellationRequest).where(
             CancellationRequest.status == CancellationStatus.APPROVED, CancellationRequest.refund_arrived_at.is_(None),
-            CancellationRequest.refund_expected_by.is_not(None), CancellationRequest.refund_expected_by < today)
+            CancellationRequest.refund_expected_by.is_not(None), CancellationRequest.refund_expected_by < today,
+            installed(CancellationRequest.shop_id))
             .order_by(CancellationRequest.refund_expected_by, CancellationRequest.id).limit(limit)).all()
 
     def open_refund_alerts(self, limit: int) -> Sequence[Alert]:
         """Open overdue-refund alerts (every shop), to clear those whose refund has arrived since."""
         return self.session.scalars(select(Alert).where(
-            Alert.kind == AlertKind.REFUND_OVERDUE, Alert.resolved_at.is_(None)).order_by(Alert.id).limit(limit)).all()
+            Alert.kind == AlertKind.REFUND_OVERDUE, Alert.resolved_at.is_(None), installed(Alert.shop_id))
+            .order_by(Alert.id).limit(limit)).all()
 
     def protection_facts(self, shop_id: int, order_ids: Sequence[int]) -> list[ProtectionFacts]:
         """The protection facts of every supplier order of these orders, in one query (a page of the list)."""
@@ -466,7 +487,8 @@ class CustomerRefundRepository(ShopScopedRepository[CustomerRefundRequest]):
     def new_received_before(self, cut_off: datetime, limit: int) -> list[tuple[int, int]]:
         """(shop id, id) of requests (every shop) still unanswered that arrived before the cut-off, oldest first."""
         rows = self.session.execute(select(CustomerRefundRequest.shop_id, CustomerRefundRequest.id).where(
-            CustomerRefundRequest.status == CustomerRefundStatus.NEW, CustomerRefundRequest.received_at < cut_off)
+            CustomerRefundRequest.status == CustomerRefundStatus.NEW, CustomerRefundRequest.received_at < cut_off,
+            installed(CustomerRefundRequest.shop_id))
             .order_by(CustomerRefundRequest.received_at, CustomerRefundRequest.id).limit(limit))
         return [(row.shop_id, row.id) for row in rows]
 
@@ -476,7 +498,8 @@ class CustomerRefundRepository(ShopScopedRepository[CustomerRefundRequest]):
                                                     Alert.subject.like(f"{subject_prefix}%"))
         subject = literal(subject_prefix) + cast(CustomerRefundRequest.id, String)
         rows = self.session.execute(select(CustomerRefundRequest.shop_id, CustomerRefundRequest.id).where(
-            CustomerRefundRequest.status != CustomerRefundStatus.NEW, subject.in_(open_subjects))
+            CustomerRefundRequest.status != CustomerRefundStatus.NEW, subject.in_(open_subjects),
+            installed(CustomerRefundRequest.shop_id))
             .order_by(CustomerRefundRequest.id).limit(limit))
         return [(row.shop_id, row.id) for row in rows]
 
@@ -532,7 +555,7 @@ class MessageRepository(ShopScopedRepository[SupplierMessage]):
         since = func.min(SupplierMessage.sent_at)
         rows = self.session.execute(
             select(SupplierMessage.shop_id, SupplierMessage.supplier_order_id)
-            .where(waiting, SupplierMessage.supplier_order_id.not_in(suggested))
+            .where(waiting, SupplierMessage.supplier_order_id.not_in(suggested), installed(SupplierMessage.shop_id))
             .group_by(SupplierMessage.shop_id, SupplierMessage.supplier_order_id)
             .having(since <= waiting_since_before)
             .order_by(since, SupplierMessage.supplier_order_id).limit(limit)).all()
@@ -551,6 +574,7 @@ class OutboxRepository(ShopScopedRepository[OutboxEmail]):
         return [(row.shop_id, row.id) for row in self.session.execute(select(OutboxEmail.shop_id, OutboxEmail.id).where(
             OutboxEmail.status == EmailStatus.PENDING, OutboxEmail.next_attempt_at <= now,
             or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now),
+            installed(OutboxEmail.shop_id),  # held while the shop is uninstalled, sent if it comes back
         ).order_by(OutboxEmail.next_attempt_at, OutboxEmail.id).limit(limit))]
 
     def claim(self, email_id: int, now: datetime, until: datetime) -> bool:
@@ -608,10 +632,37 @@ class WebhookDeliveryRepository(ShopScopedRepository[WebhookDelivery]):
             WebhookDelivery.shop_id == shop_id, WebhookDelivery.dedupe_key == dedupe_key)).first()
 
     def pending(self, limit: int = 100) -> Sequence[WebhookDelivery]:
-        """Deliveries stored but not applied (received, or failed and worth another try), oldest first."""
+        """Deliveries stored but not applied (received, or failed and to be tried again), oldest first."""
         return self.session.scalars(select(WebhookDelivery).where(
-            WebhookDelivery.status.in_([DeliveryStatus.RECEIVED, DeliveryStatus.FAILED]),
-            WebhookDelivery.attempts < 5).order_by(WebhookDelivery.id).limit(limit)).all()
+            WebhookDelivery.next_attempt_at.is_not(None),
+            WebhookDelivery.status.in_(sorted(PENDING_STATUSES))).order_by(WebhookDelivery.id).limit(limit)).all()
+
+    def due(self, now: datetime, limit: int) -> Sequence[tuple[int, int]]:
+        """(shop id, id) of the deliveries whose next try is due (every shop), the longest waiting first."""
+        return [(row.shop_id, row.id) for row in self.session.execute(
+            select(WebhookDelivery.shop_id, WebhookDelivery.id).where(
+                WebhookDelivery.next_attempt_at.is_not(None), WebhookDelivery.next_attempt_at <= now,
+                WebhookDelivery.status.in_(sorted(PENDING_STATUSES)))
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit))]
+
+    def claim(self, shop_id: int, delivery_id: int, seen: datetime, until: datetime) -> bool:
+        """Take a delivery for one try, if its schedule is still the one seen; of two workers exactly one wins."""
+        result = self.session.execute(
+            update(WebhookDelivery).where(
+                WebhookDelivery.shop_id == shop_id, WebhookDelivery.id == delivery_id,
+                WebhookDelivery.next_attempt_at == seen, WebhookDelivery.status.in_(sorted(PENDING_STATUSES)))
+            .values(next_attempt_at=until).execution_options(synchronize_session=False))
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def page(self, shop_id: int, *, statuses: Collection[DeliveryStatus] | None, before_id: int | None,
+             limit: int) -> Sequence[WebhookDelivery]:
+        """The shop's deliveries in these states (None: any), newest first, below the cursor."""
+        query = select(WebhookDelivery).where(WebhookDelivery.shop_id == shop_id)
+        if statuses is not None:
+            query = query.where(WebhookDelivery.status.in_(list(statuses)))
+        if before_id is not None:
+            query = query.where(WebhookDelivery.id < before_id)
+        return self.session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit)).all()
 
 
 class PackagingRepository(ShopScopedRepository[PackagingPreferences]):

@@ -7,12 +7,14 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
 
 from ordercenter.adapters.ports import FulfillmentLine, OrderPage, StoreError, StoreShopInfo, TrackingInfo
 from ordercenter.adapters.shopify import queries
+from ordercenter.adapters.shopify.bulk import BulkOperations
 from ordercenter.adapters.shopify.fulfillment_orders import plan_fulfillment
 from ordercenter.adapters.shopify.gids import to_gid
 from ordercenter.adapters.shopify.graphql import API_VERSION, AdminGraphQL
@@ -20,6 +22,7 @@ from ordercenter.adapters.shopify.normalize import PayloadError, normalize_graph
 from ordercenter.adapters.shopify.pacing import CostLimiter
 from ordercenter.adapters.shopify.refunds import RefundPlan, plan_amount_refund, plan_refund
 from ordercenter.domain.addresses import ShippingAddress
+from ordercenter.domain.duplicates import copy_charges
 from ordercenter.domain.money import Money
 from ordercenter.domain.snapshots import LineSnapshot, OrderSnapshot
 
@@ -48,14 +51,20 @@ class ShopifyClient:
     def __init__(self, shop_domain: str, access_token: str, api_url: str | None = None,
                  transport: httpx.BaseTransport | None = None, limiter: CostLimiter | None = None,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 jitter: Callable[[], float] = random.random) -> None:
+                 jitter: Callable[[], float] = random.random, api_version: str = API_VERSION) -> None:
         self.shop_domain = shop_domain
         self._api = AdminGraphQL(shop_domain, access_token, api_url=api_url, transport=transport,
-                                 limiter=limiter, sleep=sleep, clock=clock, jitter=jitter)
+                                 limiter=limiter, sleep=sleep, clock=clock, jitter=jitter, api_version=api_version)
+        # The store's bulk queries (a full backfill): the `StoreBulkExport` port.
+        self.bulk = BulkOperations(self._api, transport=transport)
 
     @property
     def endpoint(self) -> str:
         return self._api.endpoint
+
+    @property
+    def api_version(self) -> str:
+        return self._api.api_version
 
     def close(self) -> None:
         self._api.close()
@@ -73,7 +82,7 @@ class ShopifyClient:
         return StoreShopInfo(name=str(shop.get("name") or ""), currency=str(shop.get("currencyCode") or ""))
 
     def iter_order_pages(self, *, updated_since: datetime | None) -> Iterator[OrderPage]:
-        """Paid, unfulfilled, open orders by `updated_at`, a page at a time; from `updated_since` when given."""
+        """Orders of every status by `updated_at`, a page at a time; from `updated_since` when given."""
         variables: dict[str, Any] = {"first": queries.PAGE_SIZE, "cursor": None,
                                      "query": queries.orders_search(updated_since)}
         while True:
@@ -180,8 +189,10 @@ class ShopifyClient:
         if code not in CANCEL_REASONS:
             raise StoreError(f"'{reason}' is not a Shopify cancel reason (one of "
                              f"{', '.join(sorted(CANCEL_REASONS)).lower()})", field="reason")
+        # Since 2025-07 the refund is a method (original payment or store credit), not a yes/no.
         result = self._api.mutate(queries.ORDER_CANCEL, {
-            "orderId": to_gid("Order", order_gid), "reason": code, "refund": refund, "restock": restock,
+            "orderId": to_gid("Order", order_gid), "reason": code,
+            "refundMethod": {"originalPaymentMethodsRefund": refund}, "restock": restock,
             "notifyCustomer": notify_customer, "staffNote": staff_note or None,
         }, "orderCancel")
         if not isinstance(result.get("job"), Mapping):
@@ -190,19 +201,32 @@ class ShopifyClient:
     # ------------------------------------------------------------ duplicate (reship an order fulfilled by mistake)
 
     def duplicate_order(self, original: OrderSnapshot, *, tag: str, note: str) -> OrderSnapshot:
-        """A copy that syncs back in as paid and unfulfilled, at no charge and without e-mails.
+        """A copy that syncs back in as paid and unfulfilled, without e-mails, costing what the original cost.
 
-        Same variants (or title and sku when the variant is gone) and quantities at price 0: the customer
-        paid once, on the original, so the copy adds no sales. `financialStatus: PAID` lets the sync's
-        `financial_status:paid` search find it.
+        Same variants (or title and sku when the variant is gone), quantities and unit prices, with the
+        original's shipping, tax and discounts (domain/duplicates.py `copy_charges`): its total and the
+        margin its placement shows are the original's. `financialStatus: PAID` makes it an order to place
+        when the sync brings it in.
         """
+        currency = original.currency
         order_input: dict[str, Any] = {
-            "currency": original.currency,
-            "lineItems": [_duplicate_line(line, original.currency) for line in original.lines],
+            "currency": currency,
+            "lineItems": [_duplicate_line(line, currency) for line in original.lines],
             "financialStatus": "PAID",
             "tags": sorted({*original.tags, tag}, key=str.casefold),
             "note": note if original.name in note else f"{note}\nDuplicate of {original.name}".strip(),
         }
+        charges = copy_charges(original)
+        if charges.shipping > 0:
+            order_input["shippingLines"] = [{"title": "Shipping", "priceSet": _shop_money(charges.shipping, currency)}]
+        if charges.tax > 0:
+            order_input["taxLines"] = [{"title": "Tax", "rate": str(charges.tax_rate),
+                                        "priceSet": _shop_money(charges.tax, currency)}]
+            order_input["taxesIncluded"] = charges.taxes_included
+        if charges.discount > 0:
+            # orderCreate takes one discount code; a fixed amount carries the original's discounts as they were.
+            order_input["discountCode"] = {"itemFixedDiscountCode": {
+                "code": f"AS-ON-{original.name.lstrip('#')}", "amountSet": _shop_money(charges.discount, currency)}}
         if original.email:
             order_input["email"] = original.email
             # The same customer record, found or created by e-mail, so the copy shows on their profile.
@@ -227,8 +251,9 @@ class ShopifyClient:
     def register_webhooks(self, callback_url: str, topics: list[str]) -> None:
         """Subscribe `callback_url` to each topic; a subscription that exists already is fine."""
         for topic in topics:
+            # `uri` (2025-10) replaces the deprecated `callbackUrl`.
             variables = {"topic": webhook_topic_enum(topic),
-                         "webhookSubscription": {"callbackUrl": callback_url, "format": "JSON"}}
+                         "webhookSubscription": {"uri": callback_url, "format": "JSON"}}
             try:
                 self._api.mutate(queries.WEBHOOK_SUBSCRIPTION_CREATE, variables, "webhookSubscriptionCreate")
             except StoreError as exc:
@@ -258,11 +283,12 @@ def _tracking_input(tracking: TrackingInfo) -> dict[str, str]:
     return result
 
 
+def _shop_money(amount: Decimal, currency: str) -> dict[str, Any]:
+    return {"shopMoney": {"amount": str(amount), "currencyCode": currency}}
+
+
 def _duplicate_line(line: LineSnapshot, currency: str) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "quantity": line.quantity,
-        "priceSet": {"shopMoney": {"amount": "0", "currencyCode": currency}},
-    }
+    item: dict[str, Any] = {"quantity": line.quantity, "priceSet": _shop_money(line.unit_price, currency)}
     if line.variant_id:
         item["variantId"] = to_gid("ProductVariant", line.variant_id)
     else:

@@ -21,9 +21,10 @@ import httpx
 from ordercenter.adapters.ports import StoreError
 from ordercenter.adapters.shopify.pacing import CostLimiter, QueryCost, backoff_delay, limiter_for
 from ordercenter.adapters.shopify.queries import operation_name
+from ordercenter.domain.api_versions import DEFAULT_API_VERSION
 
-# The one Admin API version this adapter speaks.
-API_VERSION = "2025-01"
+# The Admin API version spoken when none is given (settings pass ORDERCENTER_SHOPIFY_API_VERSION).
+API_VERSION = DEFAULT_API_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +33,20 @@ MAX_THROTTLED_ATTEMPTS = 10
 DEFAULT_RETRY_AFTER = 2.0
 
 
-def graphql_endpoint(shop_domain: str, api_url: str | None = None) -> str:
+def graphql_endpoint(shop_domain: str, api_url: str | None = None, api_version: str = API_VERSION) -> str:
     base = (api_url or f"https://{shop_domain}").rstrip("/")
-    return f"{base}/admin/api/{API_VERSION}/graphql.json"
+    return f"{base}/admin/api/{api_version}/graphql.json"
 
 
 class AdminGraphQL:
     def __init__(self, shop_domain: str, access_token: str, *, api_url: str | None = None,
                  transport: httpx.BaseTransport | None = None, limiter: CostLimiter | None = None,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 jitter: Callable[[], float] = random.random, timeout: float = 30.0) -> None:
+                 jitter: Callable[[], float] = random.random, timeout: float = 30.0,
+                 api_version: str = API_VERSION) -> None:
         self.shop_domain = shop_domain
-        self.endpoint = graphql_endpoint(shop_domain, api_url)
+        self.api_version = api_version
+        self.endpoint = graphql_endpoint(shop_domain, api_url, api_version)
         self.limiter = limiter if limiter is not None else limiter_for(shop_domain, clock=clock)
         self._sleep = sleep
         self._jitter = jitter
@@ -117,7 +120,7 @@ class AdminGraphQL:
                                      "is unknown, check the store before trying again")
                 transient = self._transient(operation, transient, f"Shopify failed (HTTP {response.status_code})")
                 continue
-            raise _http_error(response, self.shop_domain)
+            raise _http_error(response, self.shop_domain, self.api_version)
 
     def _transient(self, operation: str, attempts: int, reason: str) -> int:
         if attempts + 1 >= MAX_TRANSIENT_ATTEMPTS:
@@ -129,10 +132,10 @@ class AdminGraphQL:
 
     def _note_version(self, response: httpx.Response) -> None:
         served = response.headers.get("X-Shopify-API-Version")
-        if served and served != API_VERSION and served not in self._served_versions:
+        if served and served != self.api_version and served not in self._served_versions:
             self._served_versions.add(served)
             log.warning("Shopify served API version %s instead of the pinned %s for %s",
-                        served, API_VERSION, self.shop_domain)
+                        served, self.api_version, self.shop_domain)
 
 
 # ---------------------------------------------------------------- reading answers
@@ -207,7 +210,7 @@ def _message_of(errors: Any) -> str:
     return str(errors)
 
 
-def _http_error(response: httpx.Response, shop: str) -> StoreError:
+def _http_error(response: httpx.Response, shop: str, api_version: str) -> StoreError:
     try:
         payload = response.json()
         words = _message_of(payload.get("errors", payload)) if isinstance(payload, Mapping) else str(payload)
@@ -221,7 +224,7 @@ def _http_error(response: httpx.Response, shop: str) -> StoreError:
     if status == 402:
         return StoreError(f"The shop {shop} is frozen or unpaid (HTTP 402): {words}")
     if status == 404:
-        return StoreError(f"Shopify has no Admin API at {shop} for version {API_VERSION} (HTTP 404): {words}")
+        return StoreError(f"Shopify has no Admin API at {shop} for version {api_version} (HTTP 404): {words}")
     return StoreError(f"Shopify refused the request (HTTP {status}): {words}")
 
 

@@ -35,6 +35,7 @@ _FULFILLMENT = {
     "partial": FulfillmentStatus.PARTIALLY_FULFILLED,
     "partially_fulfilled": FulfillmentStatus.PARTIALLY_FULFILLED,
     "fulfilled": FulfillmentStatus.FULFILLED,
+    "fulfillment_not_required": FulfillmentStatus.FULFILLED,  # 2026-10: nothing in it needs shipping
     "in_progress": FulfillmentStatus.IN_PROGRESS,
     "pending_fulfillment": FulfillmentStatus.IN_PROGRESS,
     "on_hold": FulfillmentStatus.ON_HOLD,

@@ -1,4 +1,5 @@
-"""Installing the public app on a shop: the authorize URL, the callback's HMAC, the code-for-token exchange."""
+"""Installing the public app on a shop: the authorize URL, the callback's HMAC, the code-for-token
+exchange, and the refresh of an expiring offline token."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ordercenter.adapters.ports import StoreError
+from ordercenter.adapters.ports import StoreError, StoreTokenRefused, StoreTokens
 from ordercenter.domain.errors import InvalidInput
 
 _SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
@@ -51,25 +52,73 @@ def verify_callback_hmac(query_params: Mapping[str, str], secret: str) -> bool:
     return hmac.compare_digest(expected.encode("ascii"), given.strip().lower().encode("utf-8", "replace"))
 
 
-def exchange_code(shop: str, code: str, client_id: str, client_secret: str, api_url: str | None = None,
-                  transport: httpx.BaseTransport | None = None) -> str:
-    """The shop's offline access token for an authorization code (the code is single use)."""
-    base = (api_url or f"https://{require_shop_domain(shop)}").rstrip("/")
+def _token_request(url: str, body: dict[str, str], transport: httpx.BaseTransport | None,
+                   what: str) -> tuple[int, Mapping[str, object], str]:
     with httpx.Client(transport=transport, timeout=30.0) as http:
         try:
-            response = http.post(f"{base}/admin/oauth/access_token",
-                                 json={"client_id": client_id, "client_secret": client_secret, "code": code},
-                                 headers={"Accept": "application/json"})
+            response = http.post(url, json=body, headers={"Accept": "application/json"})
         except httpx.TransportError as exc:
-            raise StoreError(f"cannot reach Shopify to finish the install: {exc}") from exc
+            raise StoreError(f"cannot reach Shopify to {what}: {exc}") from exc
     try:
         payload = response.json()
     except ValueError:
         payload = {}
-    if response.status_code != 200 or not isinstance(payload, Mapping) or not payload.get("access_token"):
-        words = ""
-        if isinstance(payload, Mapping):
-            words = str(payload.get("error_description") or payload.get("error") or payload.get("errors") or "")
-        raise StoreError(f"Shopify refused the install code (HTTP {response.status_code}): "
-                         f"{words or response.text.strip()[:200]}", field="code")
-    return str(payload["access_token"])
+    return response.status_code, payload if isinstance(payload, Mapping) else {}, response.text
+
+
+def _words(payload: Mapping[str, object], text: str) -> str:
+    said = str(payload.get("error_description") or payload.get("error") or payload.get("errors") or "")
+    return said or text.strip()[:200]
+
+
+def _seconds(value: object) -> int | None:
+    try:
+        return int(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _tokens(payload: Mapping[str, object]) -> StoreTokens:
+    refresh = payload.get("refresh_token")
+    return StoreTokens(access_token=str(payload["access_token"]), expires_in=_seconds(payload.get("expires_in")),
+                       refresh_token=str(refresh) if refresh else None,
+                       refresh_token_expires_in=_seconds(payload.get("refresh_token_expires_in")))
+
+
+def _token_url(shop: str, api_url: str | None) -> str:
+    return f"{(api_url or f'https://{require_shop_domain(shop)}').rstrip('/')}/admin/oauth/access_token"
+
+
+def exchange_code(shop: str, code: str, client_id: str, client_secret: str, api_url: str | None = None,
+                  transport: httpx.BaseTransport | None = None, *, expiring: bool = True) -> StoreTokens:
+    """The shop's offline tokens for an authorization code (the code is single use).
+
+    `expiring=1` asks for an access token that lives an hour plus a refresh token: from 2027-01-01
+    Shopify refuses Admin API calls of public apps made with non-expiring tokens.
+    """
+    body = {"client_id": client_id, "client_secret": client_secret, "code": code}
+    if expiring:
+        body["expiring"] = "1"
+    status, payload, text = _token_request(_token_url(shop, api_url), body, transport, "finish the install")
+    if status != 200 or not payload.get("access_token"):
+        raise StoreError(f"Shopify refused the install code (HTTP {status}): {_words(payload, text)}", field="code")
+    return _tokens(payload)
+
+
+def refresh_tokens(shop: str, refresh_token: str, client_id: str, client_secret: str, api_url: str | None = None,
+                   transport: httpx.BaseTransport | None = None) -> StoreTokens:
+    """A new access token and a new refresh token (Shopify replaces the refresh token at each use).
+
+    A 400 or 401 (`invalid_grant`, `invalid_client`) is StoreTokenRefused: asking again cannot help.
+    Anything else (no answer, 5xx, 429) is a StoreError worth another try later.
+    """
+    body = {"client_id": client_id, "client_secret": client_secret, "grant_type": "refresh_token",
+            "refresh_token": refresh_token}
+    status, payload, text = _token_request(_token_url(shop, api_url), body, transport, "refresh the access token")
+    if status in (400, 401):
+        raise StoreTokenRefused(f"Shopify refused the refresh token of {shop} (HTTP {status}): "
+                                f"{_words(payload, text)}", field="refresh_token")
+    if status != 200 or not payload.get("access_token"):
+        raise StoreError(f"Shopify could not refresh the access token of {shop} (HTTP {status}): "
+                         f"{_words(payload, text)}")
+    return _tokens(payload)

@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ordercenter.adapters import metrics
+
 # Shopify's Standard plan figures, used until the first response tells the real ones.
 DEFAULT_MAXIMUM = 2000.0
 DEFAULT_RESTORE_RATE = 100.0
@@ -101,7 +103,8 @@ class CostLimiter:
             # At `now + wait` the bucket holds `need`; it is spent then.
             self._available = level + wait * self._rate - need
             self._as_of = now + wait
-            return wait
+        metrics.rate_limit_waited("shopify", wait)
+        return wait
 
     def observe(self, operation: str, cost: QueryCost | None) -> None:
         """Correct the model with a response's cost report."""

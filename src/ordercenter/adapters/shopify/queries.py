@@ -1,4 +1,4 @@
-"""The Admin GraphQL documents we send (API version 2025-01), and the order search string of the sync.
+"""The Admin GraphQL documents we send (API version 2026-10), and the order search string of the sync.
 
 Each document's operation name is its pacing key: the limiter remembers the last requested cost per name.
 """
@@ -6,6 +6,7 @@ Each document's operation name is its pacing key: the limiter remembers the last
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from textwrap import indent
 
 # Shopify refuses a query whose *requested* cost exceeds 1,000 points, and a connection costs
 # 2 + first × (cost of a node): 10 orders × (~15 + lineItems 2 + 15 × 5) ≈ 922. The bucket is then
@@ -14,11 +15,13 @@ PAGE_SIZE = 10
 LINES_PER_ORDER = 15
 MORE_LINES_PAGE = 100
 
-# The search that lists orders to place: paid, nothing shipped, not closed or cancelled.
-SYNC_SEARCH = "financial_status:paid fulfillment_status:unfulfilled status:open"
+# The sync follows `updated_at` alone, whatever the status: an order cancelled, refunded or fulfilled
+# while its webhook was lost is corrected by the next sync. Which orders are to be placed is decided on
+# import (services/ingestion.py), not by the search.
 
-LINE_ITEM_FIELDS = """
-fragment LineItemFields on LineItem {
+# What the normalizer reads of a line, and of an order besides its lines (with the refunds made on it,
+# which ingestion records); shared by the sync's pages and the bulk query of a backfill.
+LINE_ITEM_OWN_FIELDS = """
   id
   sku
   title
@@ -28,11 +31,9 @@ fragment LineItemFields on LineItem {
   variant { id legacyResourceId }
   product { id legacyResourceId }
   originalUnitPriceSet { shopMoney { amount currencyCode } }
-}
 """
 
-ORDER_FIELDS = """
-fragment OrderFields on Order {
+ORDER_OWN_FIELDS = """
   id
   legacyResourceId
   name
@@ -54,12 +55,20 @@ fragment OrderFields on Order {
     name firstName lastName address1 address2 city province provinceCode
     zip country countryCodeV2 phone company
   }
-  lineItems(first: 15) {
+  tags
+  note
+  refunds { id note totalRefundedSet { presentmentMoney { amount currencyCode } } }
+"""
+
+LINE_ITEM_FIELDS = """
+fragment LineItemFields on LineItem {""" + LINE_ITEM_OWN_FIELDS + """}
+"""
+
+ORDER_FIELDS = """
+fragment OrderFields on Order {""" + ORDER_OWN_FIELDS + """  lineItems(first: 15) {
     pageInfo { hasNextPage endCursor }
     nodes { ...LineItemFields }
   }
-  tags
-  note
 }
 """ + LINE_ITEM_FIELDS
 
@@ -186,11 +195,11 @@ query OrderForRefund($id: ID!) {
 # stay empty); the alias gives them the name every other payload uses, so one check reads them all.
 ORDER_CANCEL = """
 mutation OrderCancel(
-  $orderId: ID!, $reason: OrderCancelReason!, $refund: Boolean!, $restock: Boolean!,
+  $orderId: ID!, $reason: OrderCancelReason!, $refundMethod: OrderCancelRefundMethodInput, $restock: Boolean!,
   $notifyCustomer: Boolean, $staffNote: String
 ) {
   orderCancel(
-    orderId: $orderId, reason: $reason, refund: $refund, restock: $restock,
+    orderId: $orderId, reason: $reason, refundMethod: $refundMethod, restock: $restock,
     notifyCustomer: $notifyCustomer, staffNote: $staffNote
   ) {
     job { id done }
@@ -220,18 +229,77 @@ mutation WebhookSubscriptionCreate(
 """
 
 
-def orders_search(updated_since: datetime | None) -> str:
-    """The sync's search string; with a watermark, only orders updated since it.
+# ---------------------------------------------------------------- bulk queries (a full backfill)
+
+BULK_OPERATION_FIELDS = """
+fragment BulkOperationFields on BulkOperation {
+  id
+  status
+  errorCode
+  createdAt
+  completedAt
+  objectCount
+  rootObjectCount
+  fileSize
+  url
+  partialDataUrl
+}
+"""
+
+# groupObjects: children right after their parent in the result, so a reader keeps one order in memory
+# (the default is false from 2026-01: Shopify may then write children anywhere in the file).
+BULK_OPERATION_RUN_QUERY = """
+mutation BulkOperationRunQuery($query: String!) {
+  bulkOperationRunQuery(query: $query, groupObjects: true) {
+    bulkOperation { ...BulkOperationFields }
+    userErrors { field message code }
+  }
+}
+""" + BULK_OPERATION_FIELDS
+
+# `bulkOperation(id:)` exists from 2026-01; `currentBulkOperation` names only the latest of up to five.
+BULK_OPERATION = """
+query BulkOperation($id: ID!) {
+  bulkOperation(id: $id) { ...BulkOperationFields }
+}
+""" + BULK_OPERATION_FIELDS
+
+APP_SCOPES = """
+query AppScopes {
+  currentAppInstallation { accessScopes { handle } }
+}
+"""
+
+
+def orders_bulk_query(created_since: datetime | None) -> str:
+    """The bulk query of a backfill: every order (or those created since a moment) with its lines nested.
+
+    A bulk query takes no page sizes, Shopify pages it itself; the lines come back as lines of their own
+    in the result, each with the `__parentId` of its order.
+    """
+    search = f'query: "created_at:>=\'{search_stamp(created_since)}\'", ' if created_since is not None else ""
+    return ("{\n  orders(" + search + "sortKey: UPDATED_AT) {\n    edges {\n      node {\n"
+            + indent(ORDER_OWN_FIELDS.strip("\n"), " " * 6) + "\n        lineItems {\n          edges {\n"
+            + "            node {\n" + indent(LINE_ITEM_OWN_FIELDS.strip("\n"), " " * 12)
+            + "\n            }\n          }\n        }\n      }\n    }\n  }\n}\n")
+
+
+def orders_search(updated_since: datetime | None) -> str | None:
+    """The sync's search string: every order (None), or with a watermark those updated since it.
 
     Inclusive (`>=`) because the search compares whole seconds: an order updated later in the watermark's
     own second must not be skipped. Seeing the newest order again is harmless, ingestion is idempotent.
     """
     if updated_since is None:
-        return SYNC_SEARCH
-    if updated_since.tzinfo is None:
-        raise ValueError("updated_since must be an aware datetime")
-    stamp = updated_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"{SYNC_SEARCH} updated_at:>='{stamp}'"
+        return None
+    return f"updated_at:>='{search_stamp(updated_since)}'"
+
+
+def search_stamp(moment: datetime) -> str:
+    """A moment as the search syntax takes it: whole seconds, UTC."""
+    if moment.tzinfo is None:
+        raise ValueError("the moment must be an aware datetime")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def operation_name(document: str) -> str:

@@ -12,6 +12,9 @@ from starlette.types import ASGIApp
 from ordercenter import __version__
 from ordercenter.bootstrap import Container
 from ordercenter.entrypoints.api.errors import error_body, install_error_handlers
+from ordercenter.entrypoints.api.metrics import install_metrics
+from ordercenter.entrypoints.api.readiness import router as readiness_router
+from ordercenter.entrypoints.api.request_context import RequestContextMiddleware
 from ordercenter.entrypoints.api.routes import (
     cancellations,
     customer_refunds,
@@ -21,6 +24,7 @@ from ordercenter.entrypoints.api.routes import (
     orders,
     outbox,
     placement,
+    privacy,
     returns,
     store_install,
     supplier_auth,
@@ -30,6 +34,7 @@ from ordercenter.entrypoints.api.routes import (
 from ordercenter.entrypoints.api.routes.alerts import router as alerts_router
 from ordercenter.entrypoints.api.routes.duplicates import router as duplicates_router
 from ordercenter.entrypoints.api.routes.supplier_orders import router as supplier_orders_router
+from ordercenter.entrypoints.api.routes.webhook_deliveries import router as webhook_deliveries_router
 from ordercenter.entrypoints.api.schemas import HealthPublic
 from ordercenter.entrypoints.web import install_web
 
@@ -45,6 +50,9 @@ def create_app(container: Container, mounts: Mapping[str, ASGIApp] | None = None
     )
     app.state.container = container
     install_error_handlers(app)
+    install_metrics(app, container)
+    app.add_middleware(RequestContextMiddleware)  # added last, so outermost: its request id is on every line
+    app.include_router(readiness_router)
 
     @app.get("/healthz", response_model=HealthPublic, tags=["health"])
     def healthz() -> HealthPublic | JSONResponse:
@@ -64,6 +72,8 @@ def create_app(container: Container, mounts: Mapping[str, ASGIApp] | None = None
     api.include_router(placement.router)
     api.include_router(supplier_orders_router)
     api.include_router(alerts_router)
+    api.include_router(privacy.router)
+    api.include_router(webhook_deliveries_router)
     for after_sale in (cancellations, returns, customer_refunds, messages, deadlines, outbox):
         api.include_router(after_sale.router)
     app.include_router(api)

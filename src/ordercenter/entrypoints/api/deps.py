@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ordercenter.adapters.logging_setup import bind_request
 from ordercenter.bootstrap import Container
 from ordercenter.domain.access import ApiToken
 from ordercenter.domain.errors import DomainError, ErrorCode
@@ -42,6 +43,7 @@ def current_token(container: ContainerDep,
     token = access.authenticate(container.uow(), credentials.credentials, now=container.clock.now())
     if token is None:
         raise NotAuthenticated("the API token is unknown or revoked", field="Authorization")
+    bind_request(shop_id=token.shop_id)
     return token
 
 

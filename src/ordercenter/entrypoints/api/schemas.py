@@ -245,6 +245,15 @@ class NetResultPublic(BaseModel):
                    other_currencies=[money(m) for m in result.other_currencies])
 
 
+class OrderReferencePublic(BaseModel):
+    id: int
+    name: str
+
+    @classmethod
+    def of(cls, order: Order | None) -> OrderReferencePublic | None:
+        return cls(id=order.id, name=order.name) if order is not None else None
+
+
 class OrderPublic(OrderSummaryPublic):
     subtotal: MoneyPublic
     shipping: MoneyPublic
@@ -257,6 +266,9 @@ class OrderPublic(OrderSummaryPublic):
     supplier_orders: list[SupplierOrderPublic]
     after_sale_requests: list[AfterSaleRequestPublic]
     net_result: NetResultPublic | None
+    # The copy made after it was fulfilled on the store by mistake ("duplicated as #…"), and a copy's original.
+    duplicated_as: OrderReferencePublic | None
+    duplicate_of: OrderReferencePublic | None
     timeline: list[TimelineEntryPublic]
 
     @classmethod
@@ -281,6 +293,7 @@ class OrderPublic(OrderSummaryPublic):
             supplier_orders=[SupplierOrderPublic.of(so, detail.protection.get(so.id)) for so in detail.supplier_orders],
             after_sale_requests=requests,
             net_result=NetResultPublic.of(detail.net_result) if detail.net_result else None,
+            duplicated_as=OrderReferencePublic.of(detail.copy), duplicate_of=OrderReferencePublic.of(detail.original),
             timeline=[TimelineEntryPublic.of(e) for e in detail.timeline],
         )
 

@@ -26,6 +26,7 @@ KIND_WORDS = {
     EmailKind.DIGEST: "The daily list of deadlines",
     EmailKind.CUSTOMER_REPLY: "Your replies to customers (off: they are written but not sent)",
     EmailKind.ACCOUNT: "A supplier account must be authorized again",
+    EmailKind.PRIVACY: "A customer asked for their data: the file to send them is ready",
 }
 STATUS_WORDS = {EmailStatus.PENDING: "Waiting to be sent", EmailStatus.SENT: "Sent", EmailStatus.FAILED: "Failed",
                 EmailStatus.SKIPPED: "Not sent"}

@@ -13,6 +13,7 @@ from urllib.parse import quote, unquote
 from fastapi import Depends, Request
 from starlette.responses import RedirectResponse, Response
 
+from ordercenter.adapters.logging_setup import bind_request
 from ordercenter.domain.web_sessions import ABSOLUTE_TIMEOUT
 from ordercenter.entrypoints.api.deps import ContainerDep
 from ordercenter.entrypoints.web import after_sale
@@ -84,6 +85,7 @@ def current_person(request: Request, container: ContainerDep) -> SignedInPerson:
     if person is None:
         raise SignInRequired(_next_path(request) if request.method == "GET" else "/orders")
     request.state.person = person
+    bind_request(shop_id=person.shop_id)
     request.state.frame = Frame(after_sale.deadline_count(container.uow(), shop_id=person.shop_id, now=now,
                                                           cache=after_sale.badge_cache(request.app)))
     notice = request.cookies.get(NOTICE_COOKIE)

@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ordercenter.sandbox.shopify.bulk import bulk_file_endpoint
+from ordercenter.sandbox.shopify.compliance import ComplianceApi
 from ordercenter.sandbox.shopify.config import SandboxStoreConfig
 from ordercenter.sandbox.shopify.faults import DroppedConnection
 from ordercenter.sandbox.shopify.graphql_api import GraphQLEndpoint
@@ -50,15 +52,18 @@ def create_sandbox_store(config: SandboxStoreConfig | None = None, *,
 
     Routes, relative to wherever the app is mounted:
     - POST /admin/api/{version}/graphql.json   Admin GraphQL (X-Shopify-Access-Token)
+    - GET  /_files/bulk/{token}.jsonl              a bulk query's result file (expires 7 days after it finished)
     - GET  /admin/oauth/authorize, POST /admin/oauth/access_token
-    - /_operator/...                           the operator API (see operator.py)
+    - /_operator/...                           the operator API (see operator.py, compliance.py)
     """
     sandbox = store or SandboxStore(config)
     graphql = GraphQLEndpoint(sandbox)
     routes = [
         Route("/admin/api/{version}/graphql.json", _with_faults(sandbox, graphql), methods=["POST"]),
+        Route("/_files/bulk/{token}.jsonl", bulk_file_endpoint(sandbox), methods=["GET"]),
         *OAuthServer(sandbox).routes(),
         *OperatorApi(sandbox).routes(),
+        *ComplianceApi(sandbox).routes(),
     ]
     app = SandboxShopifyApp(routes=routes)
     app.store = sandbox

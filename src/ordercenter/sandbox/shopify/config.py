@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 #: Delivers one webhook in-process instead of over HTTP: (url, headers, raw body) -> HTTP status.
 DeliverWebhook = Callable[[str, dict[str, str], bytes], int]
 
-#: API versions the sandbox serves, oldest first (Shopify supports about a year of versions).
-DEFAULT_API_VERSIONS: tuple[str, ...] = ("2024-07", "2024-10", "2025-01", "2025-04")
+#: API versions the sandbox serves, oldest first: those Shopify supported in December 2026 (each is
+#: supported for at least 12 months). A request to any other version is served by the oldest one.
+DEFAULT_API_VERSIONS: tuple[str, ...] = ("2026-01", "2026-04", "2026-07", "2026-10")
 
 
 def utc_now() -> datetime:
@@ -31,7 +32,7 @@ class ShopConfig:
     currency: str = "USD"
     scopes: str = (
         "read_orders,write_orders,read_merchant_managed_fulfillment_orders,"
-        "write_merchant_managed_fulfillment_orders"
+        "write_merchant_managed_fulfillment_orders,read_customers,write_customers"
     )
     api_versions: tuple[str, ...] = DEFAULT_API_VERSIONS
 
@@ -58,3 +59,7 @@ class SandboxStoreConfig:
     webhook_retry_delay: float = 0.2
     #: HTTP timeout of one webhook POST, in seconds (Shopify allows 5 s).
     webhook_timeout: float = 5.0
+    #: Lifetime of an expiring offline access token (Shopify: one hour); tests make it short.
+    access_token_lifetime_seconds: int = 3600
+    #: Lifetime of a refresh token (Shopify: 90 days, counted again from each refresh).
+    refresh_token_lifetime_seconds: int = 90 * 24 * 3600

@@ -19,6 +19,8 @@ class RequestContext:
     api_version: str
     #: Search warnings for `extensions.search`, one entry per searched connection.
     search: list[dict[str, Any]] = field(default_factory=list)
+    #: Where the sandbox app is served, as the client reached it (bulk result files are served under it).
+    base_url: str = ""
 
 
 def request_context(info: GraphQLResolveInfo[Any]) -> RequestContext:

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ordercenter.sandbox.shopify.bucket import ThrottleStatus
+from ordercenter.sandbox.shopify.bulk import BULK_RESOLVERS
 from ordercenter.sandbox.shopify.context import RequestContext
 from ordercenter.sandbox.shopify.cost import CostCalculator
 from ordercenter.sandbox.shopify.mutations import MUTATION_RESOLVERS
@@ -58,7 +59,7 @@ def _cost(requested: int, actual: int | None, status: ThrottleStatus) -> dict[st
 class GraphQLEndpoint:
     def __init__(self, store: SandboxStore) -> None:
         self._store = store
-        self._root: dict[str, Any] = {**QUERY_RESOLVERS, **MUTATION_RESOLVERS}
+        self._root: dict[str, Any] = {**QUERY_RESOLVERS, **MUTATION_RESOLVERS, **BULK_RESOLVERS}
 
     async def __call__(self, request: Request) -> Response:
         shop = authenticate(self._store, request)
@@ -72,11 +73,13 @@ class GraphQLEndpoint:
             return JSONResponse({"errors": {"query": "Required parameter missing or invalid"}}, status_code=400,
                                 headers=headers)
         query, variables, operation_name = params
-        payload, status = await run_in_threadpool(self._run, shop, version, query, variables, operation_name)
+        base_url = str(request.url.replace(path=request.scope.get("root_path", ""), query="")).rstrip("/")
+        payload, status = await run_in_threadpool(self._run, shop, version, query, variables, operation_name,
+                                                  base_url)
         return JSONResponse(payload, status_code=status, headers=headers)
 
     def _run(self, shop: Shop, version: str, query: str, variables: dict[str, Any] | None,
-             operation_name: str | None) -> tuple[dict[str, Any], int]:
+             operation_name: str | None, base_url: str = "") -> tuple[dict[str, Any], int]:
         schema = load_schema()
         try:
             document = parse(query)
@@ -104,7 +107,7 @@ class GraphQLEndpoint:
                 "extensions": {"cost": _cost(requested, None, status)},
             }
             return throttled, 429 if faults.snapshot().throttle_with_429 else 200
-        result = self._execute(shop, version, schema, document, variables, operation_name)
+        result = self._execute(shop, version, schema, document, variables, operation_name, base_url)
         actual = calculator.actual(result[0].data) if result[0].data is not None else 0
         status = bucket.give_back(requested - actual)
         payload: dict[str, Any] = {}
@@ -119,9 +122,9 @@ class GraphQLEndpoint:
 
     def _execute(
         self, shop: Shop, version: str, schema: GraphQLSchema, document: DocumentNode,
-        variables: dict[str, Any] | None, operation_name: str | None,
+        variables: dict[str, Any] | None, operation_name: str | None, base_url: str = "",
     ) -> tuple[ExecutionResult, RequestContext]:
-        context = RequestContext(store=self._store, shop=shop, api_version=version)
+        context = RequestContext(store=self._store, shop=shop, api_version=version, base_url=base_url)
         with self._store.lock:  # one consistent view of the store per request
             result = execute(schema, document, root_value=self._root, context_value=context,
                              variable_values=variables, operation_name=operation_name)

@@ -152,6 +152,41 @@ def _customer(context_orders: list[Order], raw: dict[str, Any] | None, email: st
     return None
 
 
+def _discount(raw: dict[str, Any] | None, gross: Decimal) -> tuple[Decimal, bool]:
+    """The order discount of orderCreate's `discountCode`, and whether it makes the shipping free."""
+    field = ["order", "discountCode"]
+    chosen = {key: value for key, value in (raw or {}).items() if value is not None}
+    if len(chosen) > 1:
+        raise UserErrorsRaised([UserError(field, "Only one type of discount can be applied to an order.",
+                                          "INVALID")])
+    if "itemFixedDiscountCode" in chosen:
+        amount = _money(chosen["itemFixedDiscountCode"].get("amountSet"),
+                        [*field, "itemFixedDiscountCode", "amountSet"]) or Decimal("0")
+        return min(amount, gross), False
+    if "itemPercentageDiscountCode" in chosen:
+        percentage = _decimal(chosen["itemPercentageDiscountCode"].get("percentage") or 0,
+                              [*field, "itemPercentageDiscountCode", "percentage"])
+        return gross * min(max(percentage, Decimal("0")), Decimal("100")) / 100, False
+    return Decimal("0"), "freeShippingDiscountCode" in chosen
+
+
+def _tax(raw_lines: list[dict[str, Any]], raw: dict[str, Any], subtotal: Decimal) -> Decimal | None:
+    """The tax of orderCreate's `taxLines` (on the order and on its lines); None when none were given."""
+    found: list[Decimal] = []
+    for i, line in enumerate(raw_lines):
+        base = (_money(line.get("priceSet"), ["order", "lineItems", str(i), "priceSet"]) or Decimal("0")) \
+            * int(line["quantity"])
+        for j, tax in enumerate(line.get("taxLines") or []):
+            field = ["order", "lineItems", str(i), "taxLines", str(j)]
+            amount = _money(tax.get("priceSet"), [*field, "priceSet"])
+            found.append(amount if amount is not None else base * _decimal(tax["rate"], [*field, "rate"]))
+    for j, tax in enumerate(raw.get("taxLines") or []):
+        field = ["order", "taxLines", str(j)]
+        amount = _money(tax.get("priceSet"), [*field, "priceSet"])
+        found.append(amount if amount is not None else subtotal * _decimal(tax["rate"], [*field, "rate"]))
+    return sum(found, Decimal("0")) if found else None
+
+
 def order_create(info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
     context = request_context(info)
     raw = args["order"]
@@ -198,13 +233,17 @@ def order_create(info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
         financial_status = raw.get("financialStatus") or ("PAID" if transactions else "PENDING")
         shipping_lines = raw.get("shippingLines") or []
         shipping = shipping_lines[0] if shipping_lines else None
+        gross = sum((line.price * line.quantity for line in lines), Decimal("0"))
+        discount, free_shipping = _discount(raw.get("discountCode"), gross)
         order = context.store.create_order(shop.domain, NewOrder(
             lines=lines, presentment_currency=presentment, rate=exchange_rate(shop.currency, presentment),
             email=email or (customer.email if customer else None), customer=customer,
             shipping_address=_address(raw.get("shippingAddress")),
             shipping_title=shipping["title"] if shipping else None,
             shipping_price=(_money(shipping["priceSet"], ["order", "shippingLines", "0", "priceSet"]) or Decimal("0"))
-            if shipping else Decimal("0"),
+            if shipping and not free_shipping else Decimal("0"),
+            order_discount=discount, total_tax=_tax(raw["lineItems"], raw, gross - discount),
+            taxes_included=bool(raw.get("taxesIncluded")),
             note=raw.get("note"), tags=list(raw.get("tags") or []), financial_status=str(financial_status),
             transactions=transactions, test=bool(raw.get("test")),
         ))
@@ -232,9 +271,11 @@ def order_cancel(info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
     if any(f.status == "SUCCESS" for f in order.fulfillments):
         return _cancel_refused(UserError(["orderId"], "Cannot cancel an order with fulfillments. Cancel the "
                                                       "fulfillments first.", "INVALID"))
+    refund_method = args.get("refundMethod") or {}
     try:
         context.store.cancel_order(context.shop.domain, order.id, reason=str(args["reason"]),
-                                   refund_payment=bool(args["refund"]), restock=bool(args["restock"]),
+                                   refund_payment=bool(refund_method.get("originalPaymentMethodsRefund")),
+                                   restock=bool(args["restock"]),
                                    notify_customer=bool(args.get("notifyCustomer")), staff_note=args.get("staffNote"))
     except UserErrorsRaised as raised:
         return _cancel_refused(UserError(raised.errors[0].field, raised.errors[0].message, "INVALID"))
@@ -247,8 +288,10 @@ def webhook_subscription_create(info: GraphQLResolveInfo[Any], **args: Any) -> d
     context = request_context(info)
     topic = str(args["topic"])
     raw = args["webhookSubscription"]
-    url = raw.get("callbackUrl")
-    field = ["webhookSubscription", "callbackUrl"]
+    # `uri` since 2025-10; the deprecated `callbackUrl` still works.
+    key = "uri" if raw.get("uri") is not None or raw.get("callbackUrl") is None else "callbackUrl"
+    url = raw.get(key)
+    field = ["webhookSubscription", key]
     error = None
     if not url:
         error = UserError(field, "Address can't be blank")

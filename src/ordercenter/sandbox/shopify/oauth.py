@@ -1,4 +1,5 @@
-"""Shopify's OAuth authorization-code grant, auto-approved: /admin/oauth/authorize and /access_token."""
+"""Shopify's OAuth authorization-code grant, auto-approved: /admin/oauth/authorize and /access_token,
+which also issues expiring offline tokens (`expiring=1`) and refreshes them (`grant_type=refresh_token`)."""
 
 from __future__ import annotations
 
@@ -82,15 +83,9 @@ class OAuthServer:
         return RedirectResponse(urlunsplit(parts._replace(query=query)), status_code=302)
 
     async def access_token(self, request: Request) -> Response:
-        if request.headers.get("content-type", "").startswith("application/json"):
-            try:
-                raw = await request.json()
-            except ValueError:
-                raw = {}
-            data = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
-        else:
-            data = dict(parse_qsl((await request.body()).decode()))
-            data.update(request.query_params)
+        data = await _form(request)
+        if data.get("grant_type") == "refresh_token":
+            return self._refresh(data)
         code, client_id, secret = data.get("code", ""), data.get("client_id", ""), data.get("client_secret", "")
         now = self._store.now().timestamp()
         with self._lock:
@@ -100,13 +95,77 @@ class OAuthServer:
                                      "The authorization code was not found or was already used"}, status_code=400)
             shop = self._store.shop(grant.shop_domain)
             if not hmac.compare_digest(secret.encode(), shop.client_secret.encode()):
-                return JSONResponse({"error": "invalid_client", "error_description":
-                                     "Client authentication failed: the client_secret is wrong."}, status_code=400)
+                return JSONResponse(_INVALID_CLIENT, status_code=400)
             del self._grants[code]
+        if data.get("expiring") in ("1", "true"):
+            return JSONResponse(self._store.tokens.install(shop.domain, client_id, grant.scope))
         return JSONResponse({"access_token": shop.access_token, "scope": grant.scope})
+
+    def _refresh(self, data: dict[str, str]) -> Response:
+        client_id, secret = data.get("client_id", ""), data.get("client_secret", "")
+        # One app (client id and secret) may be installed on several shops; the refresh token names the shop.
+        if not any(s.client_id == client_id and hmac.compare_digest(secret.encode(), s.client_secret.encode())
+                   for s in self._store.shops()):
+            return JSONResponse(_INVALID_CLIENT, status_code=401)
+        answer = self._store.tokens.refresh(data.get("refresh_token", ""), client_id)
+        if answer is None:
+            return JSONResponse({"error": "invalid_grant", "error_description":
+                                 "The refresh token is invalid, expired or revoked."}, status_code=400)
+        return JSONResponse(answer)
+
+    # -- operator knobs (not Shopify): token lifetimes, revoking, and what was asked --------------------
+
+    async def set_lifetimes(self, request: Request) -> Response:
+        body = await _form(request)
+        tokens = self._store.tokens
+        try:
+            if "access_token_seconds" in body:
+                tokens.access_lifetime = _positive(body["access_token_seconds"])
+            if "refresh_token_seconds" in body:
+                tokens.refresh_lifetime = _positive(body["refresh_token_seconds"])
+        except ValueError as error:
+            return JSONResponse({"error": str(error)}, status_code=400)
+        return JSONResponse({"access_token_seconds": tokens.access_lifetime,
+                             "refresh_token_seconds": tokens.refresh_lifetime})
+
+    async def revoke(self, request: Request) -> Response:
+        shop = (await _form(request)).get("shop") or self._store.shop().domain
+        return JSONResponse({"shop": shop, "revoked": self._store.tokens.revoke_shop(shop)})
+
+    async def refresh_grants(self, request: Request) -> Response:
+        grants = self._store.tokens.grants_of(request.query_params.get("shop"))
+        return JSONResponse([{"shop": g.shop_domain, "refresh_token": g.refresh_token, "accepted": g.accepted}
+                             for g in grants])
 
     def routes(self) -> list[Route]:
         return [
             Route("/admin/oauth/authorize", self.authorize, methods=["GET"]),
             Route("/admin/oauth/access_token", self.access_token, methods=["POST"]),
+            Route("/_operator/oauth/lifetimes", self.set_lifetimes, methods=["POST"]),
+            Route("/_operator/oauth/revoke", self.revoke, methods=["POST"]),
+            Route("/_operator/oauth/refresh_grants", self.refresh_grants, methods=["GET"]),
         ]
+
+
+_INVALID_CLIENT = {"error": "invalid_client", "error_description":
+                   "Client authentication failed: the client_id or client_secret is wrong."}
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The parameters of a JSON or form-encoded POST (Shopify accepts both), query string included."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            raw = await request.json()
+        except ValueError:
+            raw = {}
+        return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    data = dict(parse_qsl((await request.body()).decode()))
+    data.update(request.query_params)
+    return data
+
+
+def _positive(value: str) -> int:
+    seconds = int(value)
+    if seconds < 1:
+        raise ValueError("a lifetime is a whole number of seconds, at least 1")
+    return seconds

@@ -55,6 +55,7 @@ class NewOrder:
     #: Tax as a fraction of the discounted subtotal (e.g. 0.2), or an explicit amount.
     tax_rate: Decimal = Decimal("0")
     total_tax: Decimal | None = None
+    taxes_included: bool = False
     note: str | None = None
     tags: list[str] = field(default_factory=list)
     #: OrderDisplayFinancialStatus wanted; transactions are derived from it when none are given.
@@ -84,7 +85,8 @@ def build_order(
         rate=request.rate, line_items=lines, customer=request.customer,
         shipping_address=request.shipping_address, shipping_title=request.shipping_title,
         shipping_price=round_money(request.shipping_price, shop_currency),
-        order_discount=round_money(request.order_discount, shop_currency), note=request.note,
+        order_discount=round_money(request.order_discount, shop_currency), taxes_included=request.taxes_included,
+        note=request.note,
         tags=list(request.tags), test=request.test,
     )
     order.total_tax = (

@@ -183,6 +183,7 @@ def order_json(order: Order) -> dict[str, Any]:
         "total_shipping_price_set": _price_set(order, order.shipping_price),
         "total_tax": rest_amount(order.total_tax, order.currency),
         "total_tax_set": _price_set(order, order.total_tax),
+        "taxes_included": order.taxes_included,
         "total_discounts": rest_amount(order.total_discounts, order.currency),
         "total_discounts_set": _price_set(order, order.total_discounts),
         "financial_status": order.financial_status.lower(),

@@ -1,21 +1,31 @@
-"""Resolvers of the QueryRoot fields: shop, order, orders, fulfillmentOrder, webhook subscriptions."""
+"""Resolvers of the QueryRoot fields: shop, order, orders, fulfillmentOrder, webhook subscriptions, app scopes."""
 
 from __future__ import annotations
 
-from typing import Any
+import zlib
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLResolveInfo
 
 from ordercenter.sandbox.shopify.connections import SortKey, connection, paginate
 from ordercenter.sandbox.shopify.context import request_context
-from ordercenter.sandbox.shopify.records import Order, parse_gid
-from ordercenter.sandbox.shopify.search import parse_order_query
+from ordercenter.sandbox.shopify.records import Order, Shop, gid, parse_gid
+from ordercenter.sandbox.shopify.search import ParsedQuery, parse_order_query
 from ordercenter.sandbox.shopify.views import (
     fulfillment_order_view,
     order_view,
     shop_view,
     webhook_subscription_view,
 )
+
+if TYPE_CHECKING:
+    from ordercenter.sandbox.shopify.state import SandboxStore
+
+# Shopify shows an app the orders of the last 60 days unless it was granted read_all_orders.
+ALL_ORDERS_SCOPE = "read_all_orders"
+VISIBLE_HISTORY = timedelta(days=60)
 
 
 def _stamp(order: Order, attribute: str) -> str:
@@ -46,6 +56,19 @@ def resolve_order(info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any] 
     return order_view(order) if order is not None else None
 
 
+def visible_orders(store: SandboxStore, shop: Shop, parsed: ParsedQuery) -> list[Order]:
+    """The shop's orders a search finds; without read_all_orders, only those of the last 60 days,
+    the others left out silently as Shopify does."""
+    oldest = None if ALL_ORDERS_SCOPE in shop.scopes.split(",") else store.now() - VISIBLE_HISTORY
+    return [order for order in shop.orders.values()
+            if (oldest is None or order.created_at >= oldest) and parsed.matches(order)]
+
+
+def order_sort_key(sort_key: Any) -> Callable[[Order], SortKey]:
+    key = _SORT_KEYS.get(str(sort_key or "PROCESSED_AT"), _SORT_KEYS["ID"])
+    return lambda order: tuple(key(order))
+
+
 def resolve_orders(info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
     context = request_context(info)
     query = args.get("query")
@@ -53,15 +76,17 @@ def resolve_orders(info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]
     if query:
         context.search.append({"path": [info.path.key], "query": query, "parsed": {"query": query},
                                **({"warnings": parsed.warnings} if parsed.warnings else {})})
-    orders = [order for order in context.shop.orders.values() if parsed.matches(order)]
-    key = _SORT_KEYS.get(str(args.get("sortKey") or "PROCESSED_AT"), _SORT_KEYS["ID"])
-
-    def sort_key(order: Order) -> SortKey:
-        return tuple(key(order))
-
-    page = paginate(orders, key=sort_key, first=args.get("first"), after=args.get("after"),
+    orders = visible_orders(context.store, context.shop, parsed)
+    page = paginate(orders, key=order_sort_key(args.get("sortKey")), first=args.get("first"), after=args.get("after"),
                     last=args.get("last"), before=args.get("before"), reverse=bool(args.get("reverse")))
     return connection(page, order_view)
+
+
+def resolve_current_app_installation(info: GraphQLResolveInfo[Any], **_: Any) -> dict[str, Any]:
+    shop = request_context(info).shop
+    handles = [scope.strip() for scope in shop.scopes.split(",") if scope.strip()]
+    return {"id": gid("AppInstallation", 70_000_000_000 + zlib.crc32(shop.domain.encode())),
+            "accessScopes": [{"handle": handle, "description": handle} for handle in handles]}
 
 
 def resolve_fulfillment_order(info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any] | None:
@@ -99,4 +124,5 @@ QUERY_RESOLVERS = {
     "fulfillmentOrder": resolve_fulfillment_order,
     "webhookSubscription": resolve_webhook_subscription,
     "webhookSubscriptions": resolve_webhook_subscriptions,
+    "currentAppInstallation": resolve_current_app_installation,
 }

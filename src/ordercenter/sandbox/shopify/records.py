@@ -172,6 +172,8 @@ class Order:
     shipping_title: str | None = None
     shipping_price: Decimal = Decimal("0")
     total_tax: Decimal = Decimal("0")
+    #: Prices already hold the tax (the total does not add it again).
+    taxes_included: bool = False
     #: Order-level discount on top of line discounts.
     order_discount: Decimal = Decimal("0")
     note: str | None = None
@@ -205,7 +207,7 @@ class Order:
 
     @property
     def total_price(self) -> Decimal:
-        return self.subtotal_price + self.shipping_price + self.total_tax
+        return self.subtotal_price + self.shipping_price + (Decimal("0") if self.taxes_included else self.total_tax)
 
     def to_presentment(self, shop_amount: Decimal) -> Decimal:
         return round_money(shop_amount * self.rate, self.presentment_currency)

@@ -34,6 +34,7 @@ from ordercenter.sandbox.shopify.records import (
     WebhookSubscription,
 )
 from ordercenter.sandbox.shopify.refunds import RefundSpec, RefundTransactionSpec, refund
+from ordercenter.sandbox.shopify.tokens import ExpiringTokens
 from ordercenter.sandbox.shopify.user_errors import UserError, UserErrorsRaised
 from ordercenter.sandbox.shopify.webhooks import WebhookDispatcher, build_delivery
 
@@ -45,9 +46,18 @@ _ID_STARTS = {
 }
 
 
+# Topics whose resource holds an underscore itself (the others split at their first one).
+_TWO_WORD_RESOURCES = ("bulk_operations_",)
+
+
 def topic_path(topic: str) -> str:
-    """WebhookSubscriptionTopic enum → REST topic: ORDERS_PARTIALLY_FULFILLED → orders/partially_fulfilled."""
-    return topic.lower().replace("_", "/", 1)
+    """WebhookSubscriptionTopic enum → REST topic: ORDERS_PARTIALLY_FULFILLED → orders/partially_fulfilled,
+    BULK_OPERATIONS_FINISH → bulk_operations/finish."""
+    name = topic.lower()
+    for resource in _TWO_WORD_RESOURCES:
+        if name.startswith(resource):
+            return f"{resource[:-1]}/{name[len(resource):]}"
+    return name.replace("_", "/", 1)
 
 
 class SandboxStore:
@@ -59,6 +69,8 @@ class SandboxStore:
         self._ids = {kind: itertools.count(start) for kind, start in _ID_STARTS.items()}
         self._generator = OrderGenerator(random.Random(self.config.seed))
         self.faults = Faults()
+        self.tokens = ExpiringTokens(self.config.clock, self.config.access_token_lifetime_seconds,
+                                     self.config.refresh_token_lifetime_seconds)
         self.webhooks = WebhookDispatcher(
             attempts=self.config.webhook_attempts, retry_delay=self.config.webhook_retry_delay,
             timeout=self.config.webhook_timeout, deliver=self.config.deliver_webhook,
@@ -105,7 +117,12 @@ class SandboxStore:
             return None
         with self.lock:
             candidates = [self._shops[domain]] if domain in self._shops else [] if domain else self.shops()
-            return next((shop for shop in candidates if shop.access_token == token), None)
+            pasted = next((shop for shop in candidates if shop.access_token == token), None)
+            if pasted is not None:
+                return pasted
+            # An expiring token from an install: known while it lives (expired or revoked → None → 401).
+            issued_to = self.tokens.shop_for_access_token(token)
+            return next((shop for shop in candidates if shop.domain == issued_to), None)
 
     def bucket(self, domain: str) -> LeakyBucket:
         return self._buckets[domain]

@@ -202,7 +202,7 @@ def order_view(order: Order) -> dict[str, Any]:
         "totalPriceSet": money_bag(order, order.total_price),
         "currentTotalPriceSet": money_bag(order, order.total_price - order.to_shop(order.refunded)),
         "totalShippingPriceSet": money_bag(order, order.shipping_price),
-        "totalTaxSet": money_bag(order, order.total_tax),
+        "totalTaxSet": money_bag(order, order.total_tax), "taxesIncluded": order.taxes_included,
         "totalDiscountsSet": money_bag(order, order.total_discounts),
         "totalReceivedSet": money_bag(order, order.to_shop(order.received), presentment_amount=order.received),
         "totalRefundedSet": money_bag(order, order.to_shop(order.refunded), presentment_amount=order.refunded),
@@ -230,7 +230,8 @@ def order_view(order: Order) -> dict[str, Any]:
 def webhook_subscription_view(subscription: WebhookSubscription) -> dict[str, Any]:
     return {
         "id": gid("WebhookSubscription", subscription.id), "legacyResourceId": str(subscription.id),
-        "topic": subscription.topic, "format": subscription.format, "callbackUrl": subscription.callback_url,
+        "topic": subscription.topic, "format": subscription.format, "uri": subscription.callback_url,
+        "callbackUrl": subscription.callback_url,
         "endpoint": {"__typename": "WebhookHttpEndpoint", "callbackUrl": subscription.callback_url},
         "apiVersion": {"handle": subscription.api_version, "displayName": subscription.api_version,
                        "supported": True},

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/supplier-orders", tags=["supplier orders"])
 
 class AlertPublic(BaseModel):
     id: int
-    order_id: int
+    order_id: int | None  # None for an alert about the shop itself
     supplier_order_id: int | None
     subject: str
     kind: AlertKind

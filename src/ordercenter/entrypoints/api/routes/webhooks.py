@@ -15,12 +15,17 @@ router = APIRouter(tags=["webhooks"])
 
 
 class WebhookAck(BaseModel):
-    status: str  # received | duplicate | ignored
+    status: str  # received | duplicate | ignored | rejected
     delivery_id: int
+    # Why a rejected delivery is unusable, and the header or body field at fault.
+    error: str | None = None
+    field: str | None = None
 
 
 @router.post("/webhooks/shopify", response_model=WebhookAck, summary="Shopify webhook receiver",
-             responses={400: {"description": "authentic but malformed; kept for inspection"},
+             responses={200: {"description": "stored: `received` (applied right after the answer), `duplicate`, "
+                                             "`ignored`, or `rejected` when authentic but malformed (kept for "
+                                             "inspection, answered 200 so the store does not send it again)"},
                         401: {"description": "signature missing or wrong; nothing stored"},
                         404: {"description": "unknown shop; nothing stored"}})
 async def shopify_webhook(request: Request, container: ContainerDep, background: BackgroundTasks) -> WebhookAck:
@@ -31,7 +36,9 @@ async def shopify_webhook(request: Request, container: ContainerDep, background:
     if received.duplicate:
         return WebhookAck(status="duplicate", delivery_id=received.delivery_id)
     if received.status is not DeliveryStatus.RECEIVED:
-        return WebhookAck(status=received.status.value, delivery_id=received.delivery_id)
+        return WebhookAck(status=received.status.value, delivery_id=received.delivery_id, error=received.error,
+                          field=received.field)
     background.add_task(webhook_intake.process_delivery, container.uow(), container.webhook_codec,
-                        shop_id=received.shop_id, delivery_id=received.delivery_id, now=container.clock.now())
+                        shop_id=received.shop_id, delivery_id=received.delivery_id, now=container.clock.now(),
+                        max_attempts=container.settings.webhook_max_attempts)
     return WebhookAck(status="received", delivery_id=received.delivery_id)
