@@ -7,7 +7,8 @@ addresses, stages in the shares a busy store has, two years of dates, a supplier
 tracking number on every shipped one) with SQLAlchemy Core, then times real requests to
 `GET /api/v1/orders` through the production app (`create_app`, bearer token, JSON answer):
 the default list, a stage tab, `q` = a customer's name, `q` = an order name, and page 20
-reached through `next_cursor`. Prints p50/p95 per request kind; the last line is one JSON object.
+reached through `next_cursor`; and the orders page itself (signed in) searched by customer and
+filtered to one week. Prints p50/p95 per request kind; the last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ from ordercenter.domain.shops import Shop
 from ordercenter.domain.status import FinancialStatus, FulfillmentStatus, Stage, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import Shipment, SupplierOrder
 from ordercenter.entrypoints.api.app import create_app
-from ordercenter.services.access import create_token
+from ordercenter.entrypoints.web.sessions import SESSION_COOKIE
+from ordercenter.services.access import create_staff_user, create_token
+from ordercenter.services.web_sessions import sign_in
 
 FIRST = ["Ana", "Bo", "Chloe", "Dmitri", "Elif", "Farah", "Gus", "Hana", "Ivan", "Jade", "Kofi", "Lena", "Mateo",
          "Nora", "Omar", "Pia", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wen", "Xavi", "Yara", "Zoe",
@@ -52,6 +55,7 @@ STAGE_SHARES = [(Stage.COMPLETED, 0.55), (Stage.DELIVERED, 0.12), (Stage.IN_TRAN
 SHIPPED = {Stage.IN_TRANSIT, Stage.DELIVERED, Stage.COMPLETED}
 BATCH = 5000
 DOMAIN = "bench-list.myshopify.com"
+STAFF_EMAIL, STAFF_PASSWORD = "bench@example.com", "bench-password-1234"
 
 
 def _customer(rng: random.Random) -> str:
@@ -158,9 +162,18 @@ def run(orders: int, requests: int, database_url: str | None) -> dict[str, Any]:
                 connection.exec_driver_sql("ANALYZE")
         seeded = time.perf_counter() - started
         token = create_token(container.uow(), shop_id=shop_id, name="bench", now=now).token
+        if not kept:
+            create_staff_user(container.uow(), shop_id=shop_id, email=STAFF_EMAIL, password=STAFF_PASSWORD, now=now)
+        session = sign_in(container.uow(), email=STAFF_EMAIL, password=STAFF_PASSWORD, client_address="bench",
+                          now=now).token
         rng = random.Random(11)
         figures: dict[str, Any] = {"database": dialect, "orders": orders, "seed_seconds": round(seeded, 1)}
         with TestClient(create_app(container), headers={"Authorization": f"Bearer {token}"}) as client:
+
+            def page(**params: Any) -> None:
+                response = client.get("/orders", params=params, cookies={SESSION_COOKIE: session})
+                if response.status_code != 200:
+                    raise SystemExit(f"GET /orders {params} answered {response.status_code}")
 
             def get(**params: Any) -> dict[str, Any]:
                 response = client.get("/api/v1/orders", params={k: v for k, v in params.items() if v is not None})
@@ -179,6 +192,9 @@ def run(orders: int, requests: int, database_url: str | None) -> dict[str, Any]:
                 "q_customer": lambda: get(q=rng.choice(customers)),
                 "q_order_name": lambda: get(q=rng.choice(names)),
                 "page_20_cursor": lambda: get(cursor=deep_cursor),
+                # The orders page in the browser: the same reads plus the tab counts and the HTML.
+                "web_page_q_customer": lambda: page(tab="all", q=rng.choice(customers)),
+                "web_page_one_week": lambda: page(tab="all", **{"from": "2026-03-02", "to": "2026-03-08"}),
             }
             found = get(q=customers[0])
             if not found["data"]:

@@ -172,9 +172,10 @@ class OrderRepository(ShopScopedRepository[Order]):
             return {}
         rows = self.session.execute(select(SupplierOrder.order_id, SupplierOrder.seller_name).where(
             SupplierOrder.shop_id == shop_id, SupplierOrder.order_id.in_(list(order_ids)),
-            SupplierOrder.status != SupplierOrderStatus.CANCELLED).order_by(SupplierOrder.id)).all()
+            SupplierOrder.status != SupplierOrderStatus.CANCELLED).add_columns(SupplierOrder.id)).all()
         names: dict[int, list[str]] = {}
-        for order_id, seller in rows:
+        # Placement order sorted here: an ORDER BY would lead SQLite to walk the shop's whole index.
+        for order_id, seller, _ in sorted(rows, key=lambda row: row[2]):
             if seller and seller not in names.setdefault(order_id, []):
                 names[order_id].append(seller)
         return names
@@ -644,6 +645,13 @@ class WebhookDeliveryRepository(ShopScopedRepository[WebhookDelivery]):
                 WebhookDelivery.next_attempt_at.is_not(None), WebhookDelivery.next_attempt_at <= now,
                 WebhookDelivery.status.in_(sorted(PENDING_STATUSES)))
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit))]
+
+    def never_tried(self, limit: int) -> Sequence[WebhookDelivery]:
+        """Received deliveries not tried yet, oldest first, locked (PostgreSQL skips those another batch holds)."""
+        return self.session.scalars(select(WebhookDelivery).where(
+            WebhookDelivery.status == DeliveryStatus.RECEIVED, WebhookDelivery.attempts == 0,
+            WebhookDelivery.next_attempt_at.is_not(None)).order_by(WebhookDelivery.id).limit(limit)
+            .with_for_update(skip_locked=True)).all()
 
     def claim(self, shop_id: int, delivery_id: int, seen: datetime, until: datetime) -> bool:
         """Take a delivery for one try, if its schedule is still the one seen; of two workers exactly one wins."""
