@@ -30,6 +30,8 @@ def test_migrations_create_every_table_and_every_table_carries_the_shop_key(cont
     tables = set(inspect(container.engine).get_table_names())
     assert {t.name for t in metadata.sorted_tables} <= tables
     for table in metadata.sorted_tables:
+        if table.name == "job_runs":
+            continue  # a system table (the periodic jobs' claims), not tenant data
         key = "id" if table.name == "shops" else "shop_id"
         assert key in table.columns, table.name
 

@@ -6,6 +6,7 @@ from ordercenter.domain import (  # noqa: F401  (imported for their table defini
     audit,
     cancellations,
     customer_refunds,
+    job_runs,
     mappings,
     messages,
     order_counts,

@@ -171,7 +171,8 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on")] = "1
     configure_logging(load_settings())
     c = container()
     if c.settings.broker_url is None:
-        start_in_thread(c)  # the embedded default: background jobs run inside the server
+        # The embedded default: background jobs run inside the server, under the same claims as any worker's.
+        start_in_thread(c)
     out.print(f"Order Center listening on http://{host}:{port}")
     # uvicorn's own lines go through our log setup; the app logs one access line per request itself.
     uvicorn.run(create_app(c), host=host, port=port, log_config=None, access_log=False)
@@ -182,12 +183,21 @@ def worker(sync_every: Annotated[int, typer.Option(min=10, help="Seconds between
            metrics_port: Annotated[int | None, typer.Option(min=1, max=65535, help="Serve GET /metrics on this "
                                                             "port")] = None,
            metrics_host: Annotated[str, typer.Option(help="Interface of --metrics-port")] = "127.0.0.1",
+           threads: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once by this process")] = 2,
+           period_scale: Annotated[float, typer.Option(min=0.001, max=1.0, hidden=True,
+                                                       help="Shorten every period (tests)")] = 1.0,
            ) -> None:
-    """Run background jobs (apply stored webhooks, periodic order sync) until interrupted."""
+    """Run background jobs (stored webhooks, order sync, supplier polling, e-mails...) until interrupted.
+
+    With ORDERCENTER_BROKER_URL the jobs go through Dramatiq on that broker; start as many workers as you
+    like: each periodic job still runs once per period, claimed in the database."""
+    import signal
     import threading
 
+    from ordercenter.adapters.broker import build_broker, start_consumers
     from ordercenter.adapters.logging_setup import configure_logging
-    from ordercenter.entrypoints.worker import default_jobs, run_worker
+    from ordercenter.entrypoints.actors import declare_actors, use_container
+    from ordercenter.entrypoints.worker import default_jobs, run_scheduler, scheduler_tick
 
     configure_logging(load_settings())
     c = container()
@@ -195,11 +205,23 @@ def worker(sync_every: Annotated[int, typer.Option(min=10, help="Seconds between
         from ordercenter.entrypoints.api.metrics import serve_metrics_in_thread
 
         serve_metrics_in_thread(c, metrics_host, metrics_port)
-    out.print("Order Center worker running; Ctrl+C stops it")
+    jobs = default_jobs(float(sync_every), period_scale)
+    broker = build_broker(c.settings.broker_url)
+    use_container(c)
+    actors = declare_actors(broker, jobs)
+    consumers = start_consumers(broker, threads)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    where = "in this process" if c.settings.broker_url is None else "on the broker"
+    out.print(f"Order Center worker running ({threads} threads, jobs {where}); Ctrl+C stops it")
     try:
-        run_worker(c, threading.Event(), default_jobs(float(sync_every)))
+        run_scheduler(jobs, actors.enqueue_job, stop, scheduler_tick(jobs))
     except KeyboardInterrupt:
-        out.print("worker stopped")
+        pass
+    finally:
+        consumers.stop()
+        broker.close()
+    out.print("worker stopped")
 
 
 @app.command()

@@ -1,6 +1,8 @@
 """Background work: periodic jobs re-derived from the database, so a lost job loses nothing.
 
-The embedded default runs this loop in a thread of the web server; `ordercenter worker` runs it alone.
+The embedded default runs this loop in a thread of the web server; `ordercenter worker` runs it alone, or,
+with a broker, sends each due job to the Dramatiq workers (entrypoints/actors.py). Either way a job runs
+only under a claim in the database (services/job_claims.py): once per period across every process.
 A shop whose app is uninstalled is left alone by every job but two: its webhooks and its privacy requests.
 """
 
@@ -10,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ordercenter.adapters.notify import SmtpAddress
 from ordercenter.bootstrap import Container
@@ -20,6 +22,7 @@ from ordercenter.services import (
     cancellation_refunds,
     customer_refunds,
     deadlines,
+    job_claims,
     outbox,
     polling,
     privacy,
@@ -40,6 +43,8 @@ class PeriodicJob:
     every_seconds: float
     run: Callable[[Container], object]
     last_run: float = float("-inf")
+    # How long a run may hold the job before another worker may take it over (the holder died).
+    lease_seconds: float = 600.0
 
 
 def apply_pending_webhooks(container: Container) -> int:
@@ -148,8 +153,9 @@ def complete_privacy_requests(container: Container) -> int:
                                 public_url=container.settings.public_url)
 
 
-def default_jobs(sync_every_seconds: float = 600.0) -> list[PeriodicJob]:
-    return [
+def default_jobs(sync_every_seconds: float = 600.0, period_scale: float = 1.0) -> list[PeriodicJob]:
+    """Every periodic job; `period_scale` shortens all periods and leases alike (tests, demos)."""
+    jobs = [
         PeriodicJob("apply pending webhooks", 5.0, apply_pending_webhooks),
         PeriodicJob("privacy requests", 5.0, complete_privacy_requests),
         PeriodicJob("sync connected shops", sync_every_seconds, sync_connected_shops),
@@ -165,16 +171,61 @@ def default_jobs(sync_every_seconds: float = 600.0) -> list[PeriodicJob]:
         PeriodicJob("daily digests", 3600.0, send_daily_digests),
         PeriodicJob("send e-mails", 5.0, send_emails),
     ]
+    # A lease of a period (a minute at least) outlasts a normal run and lets a dead worker's job go soon.
+    return [replace(job, every_seconds=job.every_seconds * period_scale,
+                    lease_seconds=max(job.every_seconds, 60.0) * period_scale) for job in jobs]
+
+
+def run_claimed(container: Container, job: PeriodicJob) -> bool:
+    """Run the job if this process wins its claim for the period; False when it was not due or not ours."""
+    started_at = container.clock.now()
+    if not job_claims.claim_due(container.session_factory, job.name, every_seconds=job.every_seconds,
+                                lease_seconds=job.lease_seconds, now=started_at):
+        return False
+    log.info("periodic job '%s' started at %s", job.name, started_at.isoformat())
+    error: str | None = None
+    try:
+        job.run(container)
+    except Exception as exc:
+        log.exception("background job '%s' failed", job.name)
+        error = f"{type(exc).__name__}: {exc}"
+    job_claims.finish(container.session_factory, job.name, started_at=started_at, error=error)
+    return True
+
+
+def due_jobs(jobs: list[PeriodicJob], now: float) -> list[PeriodicJob]:
+    """The jobs whose period elapsed since this process last looked (the claim still decides who runs)."""
+    due = [job for job in jobs if now - job.last_run >= job.every_seconds]
+    for job in due:
+        job.last_run = now
+    return due
 
 
 def run_due_jobs(container: Container, jobs: list[PeriodicJob], now: float) -> None:
-    for job in jobs:
-        if now - job.last_run >= job.every_seconds:
-            job.last_run = now
+    for job in due_jobs(jobs, now):
+        try:
+            run_claimed(container, job)
+        except Exception:  # the database itself failed: try again next period
+            log.exception("background job '%s' could not be claimed", job.name)
+
+
+def run_scheduler(jobs: list[PeriodicJob], enqueue: Callable[[str], None], stop: threading.Event,
+                  tick_seconds: float = 1.0) -> None:
+    """Send every job whose period elapsed to the workers until `stop` is set; every worker process runs one,
+    and the duplicates are harmless because the claim decides who runs."""
+    while not stop.is_set():
+        for job in due_jobs(jobs, time.monotonic()):
             try:
-                job.run(container)
-            except Exception:
-                log.exception("background job '%s' failed", job.name)
+                enqueue(job.name)
+            except Exception:  # the broker is down: ask again on the next tick, nothing is lost meanwhile
+                log.exception("could not send '%s' to the broker", job.name)
+                job.last_run = float("-inf")
+        stop.wait(tick_seconds)
+
+
+def scheduler_tick(jobs: list[PeriodicJob]) -> float:
+    """A tick short enough for the shortest period (a second at the real periods)."""
+    return min([1.0] + [job.every_seconds / 4 for job in jobs])
 
 
 def run_worker(container: Container, stop: threading.Event, jobs: list[PeriodicJob] | None = None,
