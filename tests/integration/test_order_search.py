@@ -142,3 +142,27 @@ def test_a_search_counts_at_most_the_cap_and_says_the_count_is_a_lower_bound(
     whole = order_queries.list_orders(container.uow(), shop_id=shop_id, limit=2)
     assert (capped.count, capped.count_is_exact, len(capped.orders)) == (3, False, 2)
     assert (whole.count, whole.count_is_exact) == (5, True)
+
+
+def test_a_savepoint_rolled_back_drops_only_its_own_change_of_stage(container: Container) -> None:
+    shop_id = _shop(container)
+    for number in (1001, 1002, 1003):
+        import_order(container.uow(), shop_id=shop_id, snapshot=snapshot(number, financial=FinancialStatus.PENDING),
+                     at=T0, source="t")
+    with container.session_factory() as session:
+        first, second, third = session.scalars(select(Order).where(Order.shop_id == shop_id).order_by(Order.id)).all()
+        first.stage = Stage.CANCELLED
+        session.flush()
+        with session.begin_nested():
+            second.stage = Stage.CANCELLED  # kept: the savepoint is released
+        try:
+            with session.begin_nested():
+                third.stage = Stage.CANCELLED
+                session.flush()
+                raise RuntimeError("undo this one")
+        except RuntimeError:
+            pass
+        session.commit()
+    assert _kept(container, shop_id) == {Stage.UNPAID: 1, Stage.CANCELLED: 2}
+    with container.uow() as uow:
+        assert uow.orders.recount_stages(shop_id) == {Stage.UNPAID: 1, Stage.CANCELLED: 2}

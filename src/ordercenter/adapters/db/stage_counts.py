@@ -1,6 +1,7 @@
 """Keeps `order_stage_counts` equal to the orders, in the same transaction as every change of stage.
 
-Every flush notes which (shop, stage) pairs gained or lost orders; just before the commit the deltas
+Every flush notes which (shop, stage) pairs gained or lost orders (a savepoint's notes are dropped
+if it is rolled back, kept if it is released); just before the commit the deltas
 are written with one upsert per pair, in a fixed order, so concurrent commits lock the counter rows
 in the same order and never deadlock, and hold those locks only for the commit itself.
 """
@@ -12,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from ordercenter.domain.order_counts import OrderStageCount
 from ordercenter.domain.orders import Order
@@ -23,13 +24,18 @@ _DELTAS = "order_stage_deltas"
 Deltas = Counter[tuple[int, Stage]]
 
 
-def _deltas(session: Session) -> Deltas:
-    found: Deltas = session.info.setdefault(_DELTAS, Counter())
+def _innermost(session: Session) -> SessionTransaction | None:
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _pending(session: Session) -> dict[int, Deltas]:
+    """Deltas per open transaction (a savepoint keeps its own until it is released or rolled back)."""
+    found: dict[int, Deltas] = session.info.setdefault(_DELTAS, {})
     return found
 
 
 def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
-    deltas = _deltas(session)
+    deltas = _pending(session).setdefault(id(_innermost(session)), Counter())
     for obj in session.new:
         if isinstance(obj, Order):
             deltas[(obj.shop_id, Stage(obj.stage or Stage.UNPAID))] += 1
@@ -48,7 +54,7 @@ def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
 
 def _write_before_commit(session: Session) -> None:
     session.flush()  # the last changes are counted too
-    deltas = session.info.pop(_DELTAS, None)
+    deltas = _pending(session).pop(id(session.get_transaction()), None)
     if not deltas:
         return
     dialect = session.get_bind().dialect.name
@@ -62,15 +68,27 @@ def _write_before_commit(session: Session) -> None:
             set_={"orders": OrderStageCount.orders + statement.excluded.orders}))
 
 
-def _forget(session: Session, *_args: Any) -> None:
-    session.info.pop(_DELTAS, None)
+def _forget_rolled_back(session: Session) -> None:
+    # Fired for a savepoint's rollback too, while the savepoint is still the innermost transaction.
+    if session.get_nested_transaction() is None:
+        session.info.pop(_DELTAS, None)
+    else:
+        _pending(session).pop(id(session.get_nested_transaction()), None)
+
+
+def _merge_released(session: Session, transaction: SessionTransaction) -> None:
+    pending = _pending(session)
+    mine = pending.pop(id(transaction), None)
+    if mine and transaction.nested and transaction.parent is not None:
+        pending.setdefault(id(transaction.parent), Counter()).update(mine)
 
 
 def keep_stage_counts(factory: sessionmaker[Session]) -> None:
     """Make every session of this factory maintain the per-stage counts."""
     event.listen(factory, "before_flush", _note_flush)
     event.listen(factory, "before_commit", _write_before_commit)
-    event.listen(factory, "after_rollback", _forget)
+    event.listen(factory, "after_rollback", _forget_rolled_back)
+    event.listen(factory, "after_transaction_end", _merge_released)
 
 
 def recount(session: Session, shop_id: int) -> dict[Stage, int]:
