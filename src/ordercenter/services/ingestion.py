@@ -16,7 +16,7 @@ from ordercenter.domain.orders import LineItem, Order
 from ordercenter.domain.snapshots import OrderSnapshot
 from ordercenter.domain.status import FulfillmentStatus, Stage
 from ordercenter.services import store_refunds
-from ordercenter.services.stage_refresh import refresh_stage
+from ordercenter.services.stage_refresh import refresh_stage, stage_event, stage_new_order
 from ordercenter.services.uow import UnitOfWork
 
 
@@ -89,32 +89,55 @@ def _new_order(shop_id: int, snap: OrderSnapshot, at: datetime) -> Order:
                  lines=[], fulfilled_before_import=snap.fulfillment_status is FulfillmentStatus.FULFILLED)
 
 
+def import_in_transaction(uow: UnitOfWork, *, shop_id: int, snapshot: OrderSnapshot, at: datetime,
+                          source: str) -> ImportResult:
+    """`import_order` inside the caller's open unit of work, which commits (a batch of deliveries)."""
+    snap = snapshot
+    if uow.shops.get(shop_id) is None:
+        raise NotFound(f"no shop with id {shop_id}", field="shop")
+    order = uow.orders.by_platform_id(shop_id, snap.platform_order_id, for_update=True)
+    if order is not None and snap.updated_at < order.platform_updated_at:
+        return ImportResult(order.id, ImportOutcome.STALE, order.stage)
+    if order is None:
+        return _create(uow, shop_id, snap, at, source)
+    differed, changes = _apply(order, snap)
+    if not differed:
+        # A repeated delivery. (Shopify's updated_at has whole seconds, so two real updates in one
+        # second share it: equal stamps are compared by content, not dropped.)
+        return ImportResult(order.id, ImportOutcome.UNCHANGED, order.stage)
+    uow.flush()
+    # Refunds the payload lists (a cancellation or refund made on the store) become requests already refunded.
+    store_refunds.record_store_refunds(uow, order, store_refunds.refunds_in_order(snap.raw), at=at)
+    if changes:
+        uow.events.add(audit.order_updated(shop_id, order.id, at, changes))
+    view = refresh_stage(uow, order, at=at)
+    return ImportResult(order.id, ImportOutcome.UPDATED, view.stage)
+
+
+def _create(uow: UnitOfWork, shop_id: int, snap: OrderSnapshot, at: datetime, source: str) -> ImportResult:
+    order = _new_order(shop_id, snap, at)
+    _apply(order, snap)
+    refunds = store_refunds.refunds_in_order(snap.raw)
+    # The stage goes in with the insert; a payload that lists refunds attaches requests, so its stage
+    # is derived after them, the usual way.
+    view = stage_new_order(uow, order) if not refunds else None
+    uow.orders.add(order)
+    uow.flush()
+    uow.events.add(audit.order_imported(shop_id, order.id, order.name, at, source))
+    if view is None:
+        store_refunds.record_store_refunds(uow, order, refunds, at=at)
+        view = refresh_stage(uow, order, at=at)
+    elif view.stage is not Stage.UNPAID:
+        uow.events.add(stage_event(order, Stage.UNPAID, view, at))
+    return ImportResult(order.id, ImportOutcome.CREATED, view.stage)
+
+
 def _import_once(uow: UnitOfWork, shop_id: int, snap: OrderSnapshot, at: datetime, source: str) -> ImportResult:
     with uow:
-        if uow.shops.get(shop_id) is None:
-            raise NotFound(f"no shop with id {shop_id}", field="shop")
-        order = uow.orders.by_platform_id(shop_id, snap.platform_order_id, for_update=True)
-        if order is not None and snap.updated_at < order.platform_updated_at:
-            return ImportResult(order.id, ImportOutcome.STALE, order.stage)
-        created = order is None
-        if order is None:
-            order = _new_order(shop_id, snap, at)
-            uow.orders.add(order)
-        differed, changes = _apply(order, snap)
-        if not created and not differed:
-            # A repeated delivery. (Shopify's updated_at has whole seconds, so two real updates in one
-            # second share it: equal stamps are compared by content, not dropped.)
-            return ImportResult(order.id, ImportOutcome.UNCHANGED, order.stage)
-        uow.flush()
-        # Refunds the payload lists (a cancellation or refund made on the store) become requests already refunded.
-        store_refunds.record_store_refunds(uow, order, store_refunds.refunds_in_order(snap.raw), at=at)
-        if created:
-            uow.events.add(audit.order_imported(shop_id, order.id, order.name, at, source))
-        elif changes:
-            uow.events.add(audit.order_updated(shop_id, order.id, at, changes))
-        view = refresh_stage(uow, order, at=at)
-        uow.commit()
-        return ImportResult(order.id, ImportOutcome.CREATED if created else ImportOutcome.UPDATED, view.stage)
+        result = import_in_transaction(uow, shop_id=shop_id, snapshot=snap, at=at, source=source)
+        if result.outcome in (ImportOutcome.CREATED, ImportOutcome.UPDATED):
+            uow.commit()
+        return result
 
 
 def import_order(uow: UnitOfWork, *, shop_id: int, snapshot: OrderSnapshot, at: datetime,

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ordercenter.domain import audit
+from ordercenter.domain.audit import OrderEvent
 from ordercenter.domain.mappings import ProductMapping, choose_mapping
 from ordercenter.domain.orders import Order
 from ordercenter.domain.stages import OrderFacts, StageView, SupplierOrderFacts, derive_stage, latest_attempts
-from ordercenter.domain.status import FulfillmentStatus, SupplierOrderStatus
+from ordercenter.domain.status import FulfillmentStatus, Stage, SupplierOrderStatus
 from ordercenter.services.uow import UnitOfWork
 
 
@@ -78,6 +79,33 @@ def refresh_stage(uow: UnitOfWork, order: Order, *, at: datetime, mappings: Sequ
     if not nothing_attached:  # the lookups below must see this transaction's changes
         uow.flush()
     view = derive_stage(order_facts(uow, order, mappings=mappings, nothing_attached=nothing_attached))
+    old_stage = _store_view(order, view)
+    if view.stage is not old_stage:
+        uow.events.add(stage_event(order, old_stage, view, at))
+    return view
+
+
+def stage_new_order(uow: UnitOfWork, order: Order, *,
+                    mappings: Sequence[ProductMapping] | None = None) -> StageView:
+    """Set the stage of an order about to be inserted, so the insert carries it (no update after).
+
+    A new order has nothing attached (no supplier order, return, cancellation, customer refund or copy
+    yet), so only its own fields and its product mappings count: no lookup for after-sale rows. The
+    caller writes `stage_event(order, Stage.UNPAID, view, at)` once the order has its id.
+    """
+    view = derive_stage(order_facts(uow, order, mappings=mappings, nothing_attached=True))
+    _store_view(order, view)
+    return view
+
+
+def stage_event(order: Order, old_stage: Stage, view: StageView, at: datetime) -> OrderEvent:
+    """The timeline line for a change of stage."""
+    reason = view.attention_reason.value if view.attention_reason else None
+    return audit.stage_changed(order.shop_id, order.id, at, old_stage.value, view.stage.value, reason)
+
+
+def _store_view(order: Order, view: StageView) -> Stage:
+    """Copy the derived stage and flags onto the order; returns the stage it had before."""
     old_stage = order.stage
     order.stage_partial = view.partial
     order.attention_reason = view.attention_reason
@@ -87,6 +115,4 @@ def refresh_stage(uow: UnitOfWork, order: Order, *, at: datetime, mappings: Sequ
     order.customer_refund_open = "customer_refund_open" in view.flags
     if view.stage is not old_stage:
         order.stage = view.stage
-        reason = view.attention_reason.value if view.attention_reason else None
-        uow.events.add(audit.stage_changed(order.shop_id, order.id, at, old_stage.value, view.stage.value, reason))
-    return view
+    return old_stage

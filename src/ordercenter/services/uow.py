@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -47,6 +48,8 @@ class UnitOfWork(Protocol):
 
     def flush(self) -> None: ...
 
+    def savepoint(self) -> AbstractContextManager[object]: ...
+
 
 class SqlAlchemyUnitOfWork:
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
@@ -91,3 +94,7 @@ class SqlAlchemyUnitOfWork:
 
     def flush(self) -> None:
         self.session.flush()
+
+    def savepoint(self) -> AbstractContextManager[object]:
+        """A nested transaction: an exception inside it undoes only what ran inside it."""
+        return self.session.begin_nested()

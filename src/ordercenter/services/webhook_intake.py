@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +21,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from ordercenter.adapters import metrics
-from ordercenter.adapters.ports import Secrets, StoreWebhookCodec
+from ordercenter.adapters.ports import Clock, Secrets, StoreWebhookCodec
 from ordercenter.domain import audit
 from ordercenter.domain.alerts import Alert, AlertKind, webhook_delivery_subject
 from ordercenter.domain.errors import Conflict, DomainError, ErrorCode, InvalidInput, NotFound
@@ -36,7 +38,7 @@ from ordercenter.domain.webhooks import (
     WebhookDelivery,
 )
 from ordercenter.services import bulk_backfill, privacy, store_refunds
-from ordercenter.services.ingestion import ImportOutcome, import_order
+from ordercenter.services.ingestion import ImportOutcome, import_in_transaction, import_order
 from ordercenter.services.outbox import notify_merchant
 from ordercenter.services.shops import disconnect_shop
 from ordercenter.services.stage_refresh import refresh_stage
@@ -76,35 +78,100 @@ def _validate(codec: StoreWebhookCodec, topic: str, body: bytes) -> None:
         read_compliance(topic, payload)
 
 
+@dataclass(frozen=True)
+class _KnownShop:
+    shop_id: int
+    secret: str
+    read_at: float
+
+
+class ShopSecretCache:
+    """The shop id and decrypted webhook secret per shop domain, kept for a short while in this process.
+
+    Every webhook needs them, and they rarely change: caching spares a query and a decryption per
+    delivery. A signature that does not match the cached secret is checked again against a fresh read,
+    so a rotated secret is honoured at once; a removed one is honoured within `ttl_seconds`.
+    """
+
+    def __init__(self, ttl_seconds: float = 60.0) -> None:
+        self._ttl = ttl_seconds
+        self._shops: dict[str, _KnownShop] = {}
+        self._lock = threading.Lock()
+
+    def get(self, domain: str) -> _KnownShop | None:
+        with self._lock:
+            known = self._shops.get(domain)
+        return known if known is not None and time.monotonic() - known.read_at < self._ttl else None
+
+    def put(self, domain: str, shop_id: int, secret: str) -> _KnownShop:
+        known = _KnownShop(shop_id, secret, time.monotonic())
+        with self._lock:
+            self._shops[domain] = known
+        return known
+
+    def forget(self, domain: str) -> None:
+        with self._lock:
+            self._shops.pop(domain, None)
+
+
 def _store(uow: UnitOfWork, delivery: WebhookDelivery) -> Received:
     with uow:
-        existing = uow.webhooks.by_dedupe_key(delivery.shop_id, delivery.dedupe_key)
-        if existing is not None:
-            return Received(existing.shop_id, existing.id, True, existing.status, existing.error)
+        # Insert first: a repeat is rare, and the unique constraint finds it without a lookup per delivery.
         uow.webhooks.add(delivery)
         try:
             uow.commit()
         except IntegrityError:
             uow.rollback()
-            raced = uow.webhooks.by_dedupe_key(delivery.shop_id, delivery.dedupe_key)
-            assert raced is not None  # the unique constraint fired because this row exists
-            return Received(raced.shop_id, raced.id, True, raced.status, raced.error)
+            existing = uow.webhooks.by_dedupe_key(delivery.shop_id, delivery.dedupe_key)
+            if existing is None:  # not a repeat: the shop itself is gone (erased since it was cached)
+                raise UnknownShop("the shop of this delivery is no longer connected",
+                                  field="X-Shopify-Shop-Domain") from None
+            return Received(existing.shop_id, existing.id, True, existing.status, existing.error)
         return Received(delivery.shop_id, delivery.id, False, delivery.status, delivery.error)
 
 
-def receive_webhook(uow: UnitOfWork, codec: StoreWebhookCodec, secrets: Secrets, *, headers: Mapping[str, str],
-                    body: bytes, now: datetime) -> Received:
-    """Check who sent it, store it once, say whether it is usable (an unusable one is stored as
-    rejected, not refused). Applies nothing."""
-    domain = codec.shop_domain(headers)
+def _read_shop(uow: UnitOfWork, secrets: Secrets, domain: str | None, cache: ShopSecretCache | None) -> _KnownShop:
     with uow:
         shop = uow.shops.by_domain(domain) if domain else None
         if shop is None or shop.webhook_secret_encrypted is None:
+            if cache is not None and domain:
+                cache.forget(domain)
             raise UnknownShop(f"no connected shop '{domain}'", field="X-Shopify-Shop-Domain")
         shop_id, secret = shop.id, secrets.decrypt(shop.webhook_secret_encrypted)
-    if not codec.signature_valid(body, codec.signature(headers), secret):
+    return cache.put(domain, shop_id, secret) if cache is not None and domain else _KnownShop(shop_id, secret, 0.0)
+
+
+def _sender(uow: UnitOfWork, codec: StoreWebhookCodec, secrets: Secrets, headers: Mapping[str, str], body: bytes,
+            cache: ShopSecretCache | None) -> int:
+    """The id of the shop that signed this delivery; UnknownShop or BadSignature otherwise."""
+    domain = codec.shop_domain(headers)
+    signature = codec.signature(headers)
+    known = cache.get(domain) if cache is not None and domain else None
+    if known is not None and codec.signature_valid(body, signature, known.secret):
+        return known.shop_id
+    known = _read_shop(uow, secrets, domain, cache)  # not cached, or the secret may have been rotated
+    if not codec.signature_valid(body, signature, known.secret):
         raise BadSignature("the webhook signature is missing or does not match the body",
                            field="X-Shopify-Hmac-Sha256")
+    return known.shop_id
+
+
+def receive_webhook(uow: UnitOfWork, codec: StoreWebhookCodec, secrets: Secrets, *, headers: Mapping[str, str],
+                    body: bytes, now: datetime, cache: ShopSecretCache | None = None) -> Received:
+    """Check who sent it, store it once, say whether it is usable (an unusable one is stored as
+    rejected, not refused). Applies nothing."""
+    shop_id = _sender(uow, codec, secrets, headers, body, cache)
+    try:
+        return _receive(uow, codec, shop_id, headers=headers, body=body, now=now)
+    except UnknownShop:
+        domain = codec.shop_domain(headers)
+        if cache is not None and domain:
+            cache.forget(domain)
+        raise
+
+
+def _receive(uow: UnitOfWork, codec: StoreWebhookCodec, shop_id: int, *, headers: Mapping[str, str], body: bytes,
+             now: datetime) -> Received:
     text = body.decode("utf-8", errors="replace")
     try:
         envelope = codec.read_headers(headers)
@@ -214,6 +281,100 @@ def process_pending(uow: UnitOfWork, codec: StoreWebhookCodec, *, now: datetime,
         process_delivery(uow, codec, shop_id=shop_id, delivery_id=delivery_id, now=now, max_attempts=max_attempts,
                          due_only=True)
     return len(due)
+
+
+BATCH_SIZE = 20  # deliveries per apply transaction: few commits, yet a short hold of SQLite's write lock
+
+
+def apply_received(uow: UnitOfWork, codec: StoreWebhookCodec, clock: Clock, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+                   batch_size: int = BATCH_SIZE) -> int:
+    """Apply the deliveries received and not tried yet, a batch per transaction, until none is left.
+
+    Order deliveries of a batch are applied each in a savepoint (one that fails is recorded as failed,
+    the others go in) and their outcome is written in the same transaction; other topics are applied
+    one by one. A delivery a worker has claimed meanwhile is left to it. Returns how many were tried.
+    """
+    tried = 0
+    while True:
+        now = clock.now()
+        with uow:
+            fresh = [d for d in uow.webhooks.never_tried(batch_size)
+                     if d.next_attempt_at == d.received_at + RECEIVED_GRACE]  # else a worker holds it
+            orders = [d for d in fresh if d.topic in ORDER_TOPICS]
+            applied = _apply_batch(uow, codec, orders, now, max_attempts) if orders else []
+            uow.commit()
+        for delivery, status in applied:
+            if status is not DeliveryStatus.FAILED:
+                metrics.webhook_applied(delivery.received_at, now)
+        for delivery in fresh:
+            if delivery.topic not in ORDER_TOPICS:
+                process_delivery(uow, codec, shop_id=delivery.shop_id, delivery_id=delivery.id, now=now,
+                                 max_attempts=max_attempts)
+        tried += len(fresh)
+        if not fresh:
+            return tried
+
+
+def _apply_batch(uow: UnitOfWork, codec: StoreWebhookCodec, deliveries: list[WebhookDelivery], now: datetime,
+                 max_attempts: int) -> list[tuple[WebhookDelivery, DeliveryStatus]]:
+    outcomes = []
+    for delivery in deliveries:
+        seen = delivery.next_attempt_at
+        # The claim makes a worker that reads this row meanwhile leave it alone (H5's lease), and with
+        # the outcome written in the same transaction nobody ever sees the lease itself.
+        if seen is None or not uow.webhooks.claim(delivery.shop_id, delivery.id, seen, now + APPLY_LEASE):
+            continue
+        status, error = _apply_order_delivery(uow, codec, delivery, now)
+        # A delivery on its first try has no alert to settle; a failure is retried on the usual schedule.
+        if delivery.record_try(status, error, now=now, max_attempts=max_attempts):
+            _raise_alert(uow, delivery, now)
+        outcomes.append((delivery, status))
+    return outcomes
+
+
+def _apply_order_delivery(uow: UnitOfWork, codec: StoreWebhookCodec, delivery: WebhookDelivery,
+                          now: datetime) -> tuple[DeliveryStatus, str | None]:
+    shop = uow.shops.get(delivery.shop_id)
+    if shop is None or shop.uninstalled_at is not None:
+        return DeliveryStatus.IGNORED, None  # the app is uninstalled; the catch-up sync after a reinstall brings it
+    for last_try in (False, True):
+        try:
+            with uow.savepoint():
+                result = import_in_transaction(uow, shop_id=delivery.shop_id, at=now,
+                                               snapshot=codec.order_snapshot(json.loads(delivery.body)),
+                                               source=f"webhook {delivery.topic}")
+        except IntegrityError as exc:
+            # Two deliveries of a new order raced to insert it; the loser tries again as an update.
+            if last_try:
+                return DeliveryStatus.FAILED, _describe(exc)
+            continue
+        except Exception as exc:  # noqa: BLE001  (any failure is recorded on the row and retried later)
+            return DeliveryStatus.FAILED, _describe(exc)
+        return (DeliveryStatus.IGNORED if result.outcome is ImportOutcome.STALE else DeliveryStatus.PROCESSED), None
+    raise AssertionError("unreachable")  # the loop returns on its last try
+
+
+class ReceivedApplier:
+    """Runs `apply_received` for a process, at most `parallel` at a time, and never misses a delivery.
+
+    Each request asks for a run after its answer; while the allowed runs are busy, a request only
+    leaves word, and a run that ends checks for that word before it goes.
+    """
+
+    def __init__(self, parallel: int) -> None:
+        self._slots = threading.Semaphore(parallel)
+        self._wanted = threading.Event()
+
+    def run(self, uow: UnitOfWork, codec: StoreWebhookCodec, clock: Clock, *, max_attempts: int) -> None:
+        self._wanted.set()
+        while self._wanted.is_set():
+            if not self._slots.acquire(blocking=False):
+                return  # a run in progress sees the word and goes round once more
+            try:
+                self._wanted.clear()
+                apply_received(uow, codec, clock, max_attempts=max_attempts)
+            finally:
+                self._slots.release()
 
 
 def replay_delivery(uow: UnitOfWork, codec: StoreWebhookCodec, *, shop_id: int, delivery_id: int, now: datetime,

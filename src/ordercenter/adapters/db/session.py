@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ordercenter.adapters.db.stage_counts import keep_stage_counts
 
+SQLITE_POOL_SIZE = 20
+SQLITE_POOL_OVERFLOW = 30
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -28,7 +31,11 @@ def build_engine(database_url: str) -> Engine:
             from pathlib import Path
 
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # The pool covers a full request thread pool (40) plus the applies after the answers, so no
+        # thread waits for a connection; a file database costs nothing per idle connection.
+        pool: dict[str, Any] = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW} \
+            if url.database and url.database != ":memory:" else {}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
