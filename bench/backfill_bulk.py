@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, Table, create_engine, insert, select, text
+from sqlalchemy import Engine, Table, insert, select, text
 
 from ordercenter.adapters.db.migrations import upgrade
 from ordercenter.adapters.db.session import build_engine
@@ -220,7 +220,8 @@ def core_insert(container: Container, shop_id: int) -> tuple[int, float]:
 
 @contextmanager
 def fresh_database(engine: Engine) -> Iterator[Engine]:
-    """An empty database beside `engine`'s, migrated like it: a new SQLite file, or a PostgreSQL schema."""
+    """An empty database beside `engine`'s, migrated like it: a new SQLite file, or a new PostgreSQL database
+    (dropped afterwards; the user needs the right to create databases)."""
     if engine.dialect.name == "sqlite":
         with tempfile.TemporaryDirectory(prefix="ordercenter-bench-core-") as folder:
             fresh = build_engine(f"sqlite:///{folder}/core.db")
@@ -230,18 +231,17 @@ def fresh_database(engine: Engine) -> Iterator[Engine]:
             finally:
                 fresh.dispose()
         return
-    schema = f"bench_core_{secrets.token_hex(4)}"
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    # Tables land in the new schema; extensions (pg_trgm) are still found in public.
-    fresh = create_engine(engine.url, connect_args={"options": f"-c search_path={schema},public"})
+    name = f"{engine.url.database}_core_{secrets.token_hex(4)}"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    fresh = build_engine(engine.url.set(database=name).render_as_string(hide_password=False))
     try:
         upgrade(fresh)
         yield fresh
     finally:
         fresh.dispose()
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f'DROP DATABASE "{name}"'))
 
 
 def render(result: Result) -> str:
@@ -268,7 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=100_000, help="orders in the store (default 100000)")
     parser.add_argument("--batch-size", type=int, default=500, help="orders per import transaction (default 500)")
     parser.add_argument("--database-url", help="SQLAlchemy URL (e.g. PostgreSQL; its tables are created or "
-                                               "reused, each run uses a fresh shop); default: SQLite in a temp folder")
+                                               "reused, each run uses a fresh shop, and the Core comparison "
+                                               "creates and drops a database beside it); default: SQLite in a "
+                                               "temp folder")
     args = parser.parse_args(argv)
     if args.orders < 1 or args.batch_size < 1:
         parser.error("--orders and --batch-size must be at least 1")
