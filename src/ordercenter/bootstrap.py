@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ordercenter.adapters.aliexpress.authorizer import AliExpressAuthorizer, check_access_token
 from ordercenter.adapters.aliexpress.client import AliExpressClient
 from ordercenter.adapters.aliexpress.gateway import DEFAULT_BASE_URL as ALIEXPRESS_BASE_URL
+from ordercenter.adapters.aliexpress.rate_limit import share_budgets_through
 from ordercenter.adapters.aliexpress.sandbox_client import SandboxAliExpressClient
 from ordercenter.adapters.clock import OffsetClock, SystemClock
 from ordercenter.adapters.db.migrations import upgrade
@@ -171,6 +172,9 @@ class Container:
 def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool = True) -> Container:
     """Build every adapter from settings; migrate the database unless told not to."""
     engine = build_engine(settings.resolved_database_url)
+    # With Redis as the broker, every process paces one supplier app key through one shared budget.
+    broker = settings.broker_url
+    share_budgets_through(broker if broker and broker.startswith(("redis://", "rediss://")) else None)
     if migrate:
         upgrade(engine)
     container = Container(

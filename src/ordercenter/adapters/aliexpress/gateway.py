@@ -19,7 +19,7 @@ import httpx
 
 from ordercenter.adapters import metrics
 from ordercenter.adapters.aliexpress import errors
-from ordercenter.adapters.aliexpress.rate_limit import TokenBucket, bucket_for
+from ordercenter.adapters.aliexpress.rate_limit import CallBudget, bucket_for
 from ordercenter.adapters.aliexpress.signing import SIGN_METHOD, sign, without_empty
 from ordercenter.adapters.ports import SupplierError, SupplierErrorKind
 
@@ -74,7 +74,7 @@ class Gateway:
         self.access_token = access_token
         self.base_url = base_url.rstrip("/")
         self._http = httpx.Client(transport=transport, timeout=timeout)
-        self._bucket: TokenBucket = bucket_for(app_key, rate_limit_per_second)
+        self._bucket: CallBudget = bucket_for(app_key, rate_limit_per_second)
         self.retry = retry or RetryPolicy()
         self._clock = clock
         self._monotonic = monotonic

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Protocol
+
+import redis
 
 
 @dataclass
@@ -44,6 +47,39 @@ class TokenBucket:
             return -self._tokens / self.rate
 
 
+class CallBudget(Protocol):
+    def reserve(self, now: float) -> float: ...
+
+
+# GCRA over the Redis server's own clock, so every process agrees on time: the key holds the theoretical
+# arrival time of the next call; a call may go at once while that is at most (capacity - 1) intervals
+# ahead. The wait is returned as a string: Redis turns Lua numbers into integers.
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval, capacity = tonumber(ARGV[1]), tonumber(ARGV[2])
+local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
+local wait = math.max(0, tat - now - (capacity - 1) * interval)
+redis.call('SET', KEYS[1], string.format('%.6f', tat + interval), 'PX', math.ceil((tat + interval - now) * 1000) + 1000)
+return string.format('%.6f', wait)
+"""
+
+
+class SharedTokenBucket:
+    """The same budget kept in Redis, shared by every process that paces calls of the app key."""
+
+    def __init__(self, client: redis.Redis, key: str, rate: float, capacity: float) -> None:
+        if rate <= 0 or capacity < 1:
+            raise ValueError("a token bucket needs a positive rate and a capacity of at least one")
+        self._reserve = client.register_script(_RESERVE)
+        self._key, self._interval, self._capacity = key, 1.0 / rate, capacity
+
+    def reserve(self, now: float) -> float:
+        """Take one call's turn; `now` is ignored (the Redis server's clock is the one all processes share)."""
+        del now
+        return float(self._reserve(keys=[self._key], args=[self._interval, self._capacity]))
+
+
 # The platform counts calls in any one-second window as they *arrive*; network jitter bunches calls that
 # left evenly spaced. So the client spends nothing saved up (no burst after a pause, which would double the
 # rate inside one window) and paces slightly under the limit. Measured with bench/placement.py: a one-second
@@ -51,17 +87,31 @@ class TokenBucket:
 PACING_FACTOR = 0.95
 DEFAULT_BURST = 1.0
 
-_buckets: dict[str, TokenBucket] = {}
+_buckets: dict[str, CallBudget] = {}
 _registry_lock = threading.Lock()
+_shared: redis.Redis | None = None
+_shared_url: str | None = None
 
 
-def bucket_for(app_key: str, rate_per_second: float, burst: float | None = None) -> TokenBucket:
+def share_budgets_through(redis_url: str | None) -> None:
+    """Keep the call budgets in this Redis (several processes with one app key), or in memory with None."""
+    global _shared, _shared_url  # noqa: PLW0603  (the budgets are process-wide by nature; see bucket_for)
+    with _registry_lock:
+        if redis_url == _shared_url:
+            return
+        _shared, _shared_url = (redis.Redis.from_url(redis_url) if redis_url else None), redis_url
+        _buckets.clear()
+
+
+def bucket_for(app_key: str, rate_per_second: float, burst: float | None = None) -> CallBudget:
     """The process-wide bucket of `app_key`, pacing just under `rate_per_second`; the first client to ask
-    sets its rate."""
+    sets its rate. Shared through Redis when `share_budgets_through` named one."""
     with _registry_lock:
         bucket = _buckets.get(app_key)
         if bucket is None:
             capacity = burst if burst is not None else DEFAULT_BURST
-            bucket = TokenBucket(rate=rate_per_second * PACING_FACTOR, capacity=capacity)
+            rate = rate_per_second * PACING_FACTOR
+            bucket = (SharedTokenBucket(_shared, f"ordercenter:supplier-budget:{app_key}", rate, capacity)
+                      if _shared is not None else TokenBucket(rate=rate, capacity=capacity))
             _buckets[app_key] = bucket
         return bucket
