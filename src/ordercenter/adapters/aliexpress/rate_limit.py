@@ -48,6 +48,8 @@ class TokenBucket:
 
 
 class CallBudget(Protocol):
+    capacity: float
+
     def reserve(self, now: float) -> float: ...
 
 
@@ -72,12 +74,12 @@ class SharedTokenBucket:
         if rate <= 0 or capacity < 1:
             raise ValueError("a token bucket needs a positive rate and a capacity of at least one")
         self._reserve = client.register_script(_RESERVE)
-        self._key, self._interval, self._capacity = key, 1.0 / rate, capacity
+        self._key, self._interval, self.capacity = key, 1.0 / rate, capacity
 
     def reserve(self, now: float) -> float:
         """Take one call's turn; `now` is ignored (the Redis server's clock is the one all processes share)."""
         del now
-        return float(self._reserve(keys=[self._key], args=[self._interval, self._capacity]))
+        return float(self._reserve(keys=[self._key], args=[self._interval, self.capacity]))
 
 
 # The platform counts calls in any one-second window as they *arrive*; network jitter bunches calls that
