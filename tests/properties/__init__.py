@@ -1,0 +1,1 @@
+"""Rule-based state machines over the lifecycles (Hypothesis)."""
