@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
+from ordercenter.adapters import shared_budgets
 from ordercenter.adapters.aliexpress import rate_limit
 from ordercenter.adapters.aliexpress.rate_limit import SharedTokenBucket
 
@@ -45,8 +46,8 @@ def test_another_app_key_has_its_own_budget(client: redis.Redis) -> None:
 
 def test_with_a_redis_broker_the_process_buckets_are_the_shared_ones(client: redis.Redis) -> None:
     try:
-        rate_limit.share_budgets_through(REDIS_URL)
+        shared_budgets.share_budgets_through(REDIS_URL)
         assert isinstance(rate_limit.bucket_for(f"app-{uuid.uuid4()}", 10), SharedTokenBucket)
     finally:
-        rate_limit.share_budgets_through(None)
+        shared_budgets.share_budgets_through(None)
     assert isinstance(rate_limit.bucket_for(f"app-{uuid.uuid4()}", 10), rate_limit.TokenBucket)

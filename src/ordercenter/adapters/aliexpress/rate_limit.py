@@ -14,6 +14,8 @@ from typing import Protocol
 
 import redis
 
+from ordercenter.adapters import shared_budgets
+
 
 @dataclass
 class TokenBucket:
@@ -91,29 +93,26 @@ DEFAULT_BURST = 1.0
 
 _buckets: dict[str, CallBudget] = {}
 _registry_lock = threading.Lock()
-_shared: redis.Redis | None = None
-_shared_url: str | None = None
 
 
-def share_budgets_through(redis_url: str | None) -> None:
-    """Keep the call budgets in this Redis (several processes with one app key), or in memory with None."""
-    global _shared, _shared_url  # noqa: PLW0603  (the budgets are process-wide by nature; see bucket_for)
+def _forget_buckets() -> None:
     with _registry_lock:
-        if redis_url == _shared_url:
-            return
-        _shared, _shared_url = (redis.Redis.from_url(redis_url) if redis_url else None), redis_url
         _buckets.clear()
+
+
+shared_budgets.on_change(_forget_buckets)
 
 
 def bucket_for(app_key: str, rate_per_second: float, burst: float | None = None) -> CallBudget:
     """The process-wide bucket of `app_key`, pacing just under `rate_per_second`; the first client to ask
-    sets its rate. Shared through Redis when `share_budgets_through` named one."""
+    sets its rate. Shared through Redis when `shared_budgets.share_budgets_through` named one."""
+    shared = shared_budgets.shared_client()
     with _registry_lock:
         bucket = _buckets.get(app_key)
         if bucket is None:
             capacity = burst if burst is not None else DEFAULT_BURST
             rate = rate_per_second * PACING_FACTOR
-            bucket = (SharedTokenBucket(_shared, f"ordercenter:supplier-budget:{app_key}", rate, capacity)
-                      if _shared is not None else TokenBucket(rate=rate, capacity=capacity))
+            bucket = (SharedTokenBucket(shared, f"ordercenter:supplier-budget:{app_key}", rate, capacity)
+                      if shared is not None else TokenBucket(rate=rate, capacity=capacity))
             _buckets[app_key] = bucket
         return bucket
