@@ -8,6 +8,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from ordercenter.adapters.db.sqlite_writes import take_write_turns
 from ordercenter.adapters.db.stage_counts import keep_stage_counts
 
 SQLITE_POOL_SIZE = 20
@@ -37,6 +38,7 @@ def build_engine(database_url: str) -> Engine:
             if url.database and url.database != ":memory:" else {}
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
+        take_write_turns(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
