@@ -27,10 +27,11 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextmanager
-def serve_on_loopback(app: ASGIApp, port: int | None = None) -> Iterator[str]:
-    """Serve `app` at http://127.0.0.1:PORT until the block ends; yields that base URL."""
-    port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+def serve_on_loopback(app: ASGIApp, port: int | None = None, *, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve `app` at http://HOST:PORT until the block ends (`host` 0.0.0.0: on every interface, as
+    `demo --host 0.0.0.0` does); yields that base URL."""
+    port = port or free_port(host)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
                                            lifespan="off"))
     thread = threading.Thread(target=server.run, name=f"loopback-{port}", daemon=True)
     thread.start()
@@ -40,7 +41,7 @@ def serve_on_loopback(app: ASGIApp, port: int | None = None) -> Iterator[str]:
             raise RuntimeError(f"the server did not start on port {port}")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

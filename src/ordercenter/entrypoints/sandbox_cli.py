@@ -2,7 +2,8 @@
 
 A thin HTTP client of the sandboxes' operator APIs (`/_operator/…`): it stands in for the merchant
 clicking in the Shopify admin, for the AliExpress seller and for the platforms' bad days. The URLs
-come from `DIR/demo.json`, written by `ordercenter demo`, or from `--url`.
+come from `DIR/demo.json`, written by `ordercenter demo`, or from `--url`; the operator token the demo's
+sandboxes ask for comes from demo.json too (or, before it is written, from the folder's demo-secrets.json).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ordercenter.entrypoints.cli_context import CliError
+
+DEMO_SECRETS_FILE = "demo-secrets.json"  # written by `ordercenter demo` (entrypoints/demo.py) beside demo.json
 
 sandbox_app = typer.Typer(help="Operator controls of the demo's sandbox store and supplier (a running "
                                "'ordercenter demo').", no_args_is_help=True)
@@ -58,18 +61,19 @@ def _count(number: int, noun: str) -> str:
 class Operator:
     """One sandbox's operator API: JSON in, JSON out, every failure a one-line `CliError`."""
 
-    def __init__(self, what: str, url: str, shop: str | None = None) -> None:
-        self.what, self.url, self.shop = what, url.rstrip("/"), shop
+    def __init__(self, what: str, url: str, shop: str | None = None, token: str | None = None) -> None:
+        self.what, self.url, self.shop, self.token = what, url.rstrip("/"), shop, token
 
     @classmethod
     def locate(cls, key: str, what: str, data_dir: Path, url: str | None) -> Operator:
         if url:
-            return cls(what, url)
+            return cls(what, url, token=_operator_token(data_dir))
         path = data_dir / "demo.json"
         try:
             info = json.loads(path.read_text())
             section = info[key]
-            return cls(what, str(section["operator_url"]), section.get("shop_domain"))
+            return cls(what, str(section["operator_url"]), section.get("shop_domain"),
+                       info.get("operator_token") or _operator_token(data_dir))
         except FileNotFoundError:
             raise _fail(f"no {path}: start the demo with 'ordercenter demo --data-dir {data_dir}', "
                         f"or pass --data-dir or --url") from None
@@ -79,9 +83,10 @@ class Operator:
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         params = {"shop": self.shop} if self.shop else None
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
         try:
             with httpx.Client(timeout=TIMEOUT_SECONDS) as client:
-                response = client.request(method, self.url + path, json=body, params=params)
+                response = client.request(method, self.url + path, json=body, params=params, headers=headers)
         except httpx.HTTPError as error:
             reason = _one_line(str(error)) or type(error).__name__
             raise _fail(f"cannot reach the sandbox {self.what} at {self.url} ({reason}); is the demo running?") \
@@ -99,6 +104,18 @@ class Operator:
         if data is None:
             raise _fail(f"{self.url} did not answer JSON: is it the sandbox {self.what}'s operator URL?")
         return data
+
+
+def _operator_token(data_dir: Path) -> str | None:
+    """The demo's operator token from its folder, if the folder holds a demo (demo.json, or its secrets file)."""
+    for name, key in (("demo.json", "operator_token"), (DEMO_SECRETS_FILE, "operator_token")):
+        try:
+            token = json.loads((data_dir / name).read_text()).get(key)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(token, str) and token:
+            return token
+    return None
 
 
 def _store(data_dir: Path, url: str | None) -> Operator:

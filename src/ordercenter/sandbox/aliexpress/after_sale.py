@@ -12,9 +12,6 @@ Rules it plays out (on the sandbox clock):
 
 from __future__ import annotations
 
-import itertools
-import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -22,6 +19,7 @@ from ordercenter.sandbox.aliexpress import records as r
 from ordercenter.sandbox.aliexpress.catalog import Product
 from ordercenter.sandbox.aliexpress.clock import SandboxClock
 from ordercenter.sandbox.aliexpress.config import SandboxConfig
+from ordercenter.sandbox.state_file import SavingLock
 
 DISPUTE_WINDOW_AFTER_FINISH = timedelta(days=15)
 DISPUTE_KINDS = frozenset({"refund_only", "return_and_refund"})
@@ -34,22 +32,23 @@ class AfterSaleDesk:
 
     config: SandboxConfig
     clock: SandboxClock
-    _lock: threading.RLock
+    _lock: SavingLock
     _orders: dict[str, r.OrderRecord]
     _catalog: dict[str, Product]
     _cancellations: dict[str, r.CancellationRecord]
     _disputes: dict[str, r.DisputeRecord]
     _messages: list[r.MessageRecord]
-    _ids: Iterator[int]
+    _next_id: int
 
     def _init_after_sale(self) -> None:
         self._cancellations = {}
         self._disputes = {}
         self._messages = []
-        self._ids = itertools.count(5000001)
+        self._next_id = 5000001
 
     def _new_id(self, prefix: str) -> str:
-        return f"{prefix}{next(self._ids)}"
+        number, self._next_id = self._next_id, self._next_id + 1
+        return f"{prefix}{number}"
 
     def _order(self, order_id: str) -> r.OrderRecord:
         order = self._orders.get(str(order_id))

@@ -2,8 +2,9 @@
 
 Mount it anywhere (the main server uses `/sandbox/aliexpress`); routes are relative to the mount:
 `/sync` (business APIs), `/rest/auth/token/create|refresh` (system APIs), `/oauth/authorize`, and the
-operator controls under `/_operator/`. Every API call is checked like the platform does: app key,
-sign method, timestamp window, signature, then (business APIs) the access token and call limit.
+operator controls under `/_operator/` (behind the config's `operator_token` when it has one). Every API
+call is checked like the platform does: app key, sign method, timestamp window, signature, then (business
+APIs) the access token and call limit.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -26,6 +28,7 @@ from ordercenter.sandbox.aliexpress.operator import operator_routes
 from ordercenter.sandbox.aliexpress.records import SandboxApiError
 from ordercenter.sandbox.aliexpress.signature import signature_matches
 from ordercenter.sandbox.aliexpress.supplier import SandboxSupplier
+from ordercenter.sandbox.operator_access import OperatorGuard
 
 SYSTEM_PATHS = frozenset({"/auth/token/create", "/auth/token/refresh"})
 
@@ -125,7 +128,7 @@ def create_sandbox_supplier(config: SandboxConfig | None = None, *, supplier: Sa
         Route("/rest/{path:path}", rest, methods=["GET", "POST"]),
         Route("/oauth/authorize", authorize, methods=["GET"]),
         Mount("/_operator", routes=operator_routes(state)),
-    ])
+    ], middleware=[Middleware(OperatorGuard, token=state.config.operator_token)])
     app.state.supplier = state
     return app
 

@@ -27,6 +27,12 @@ class SandboxClock:
             base = self._frozen_at if self._frozen_at is not None else self._wall()
             return (base + self._offset).astimezone(UTC)
 
+    @property
+    def offset(self) -> timedelta:
+        """How far `advance` has moved this clock in all."""
+        with self._lock:
+            return self._offset
+
     def advance(self, delta: timedelta) -> datetime:
         if delta < timedelta(0):
             raise ValueError("the sandbox clock only moves forward")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 
 def _app_key() -> str:
@@ -34,6 +35,11 @@ class SandboxConfig:
     code_ttl: timedelta = timedelta(minutes=10)
     calls_per_second: float | None = None  # enforce ApiCallLimit per app key; None = unlimited
     return_ship_within: timedelta = timedelta(days=10)
+    # Where the supplier keeps its credentials, orders, after-sale records and tokens across restarts (the
+    # demo's data folder); None keeps them in memory only, as tests and benchmarks want.
+    state_file: Path | None = None
+    # The bearer token `/_operator/` demands (see sandbox/operator_access.py); None leaves it open (tests).
+    operator_token: str | None = None
 
     def credentials(self) -> dict[str, str]:
         """What the demo prints: the app key and secret, and the demo account's access token."""

@@ -1,7 +1,7 @@
 """Operator controls over HTTP, under `/_operator/` (the same actions as `SandboxSupplier`'s methods).
 
-Local-sandbox only: no authentication, like the rest of the demo's sandbox. JSON in, JSON out;
-a refused action answers 409 with `{"error": code, "message": ...}`, bad input 400.
+Behind the operator token when the sandbox has one (the demo's: see sandbox/operator_access.py). JSON in,
+JSON out; a refused action answers 409 with `{"error": code, "message": ...}`, bad input 400.
 """
 
 from __future__ import annotations

@@ -9,9 +9,7 @@ at the start of every call, from the sandbox clock.
 from __future__ import annotations
 
 import copy
-import itertools
 import secrets
-import threading
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -30,11 +28,14 @@ from ordercenter.sandbox.aliexpress.catalog import (
 from ordercenter.sandbox.aliexpress.clock import SandboxClock
 from ordercenter.sandbox.aliexpress.config import SandboxConfig
 from ordercenter.sandbox.aliexpress.faults import FaultKind, FaultPlan
+from ordercenter.sandbox.aliexpress.saved_state import SupplierState
 from ordercenter.sandbox.aliexpress.tokens import TokenDesk
+from ordercenter.sandbox.state_file import SavingLock, StateFile
 
 _ADDRESS_REQUIRED = [("address", "Please enter a street address"), ("city", "Please enter a city"),
                      ("province", "Please enter a province/state"), ("country", "Please select a country")]
 _NO_ZIP = frozenset({"IE", "HK", "AE"})
+_FIRST_ORDER_NUMBER, _ORDER_NUMBER_STEP = 8198352049851315, 7919
 
 
 def _fail(code: str, message: str) -> r.SandboxApiError:
@@ -45,17 +46,55 @@ class SandboxSupplier(AfterSaleDesk):
     def __init__(self, config: SandboxConfig | None = None, clock: SandboxClock | None = None) -> None:
         self.config = config or SandboxConfig()
         self.clock = clock or SandboxClock()
-        self._lock = threading.RLock()
+        self._lock = SavingLock()
         self._catalog = demo_catalog()
         self._orders = {}
         self._by_out_order_id: dict[str, tuple[datetime, list[str]]] = {}
-        self._order_numbers = itertools.count(8198352049851315, 7919)
-        self.tokens = TokenDesk(self.config, self.clock)
+        self._next_order_number = _FIRST_ORDER_NUMBER
+        self._state_file = StateFile(self.config.state_file, SupplierState) if self.config.state_file else None
+        saved = self._state_file.load() if self._state_file is not None else None
+        if saved is not None:  # before the tokens: the demo grant is the saved access token
+            self.config.app_key, self.config.app_secret = saved.app_key, saved.app_secret
+            self.config.access_token = saved.access_token
+        self.tokens = TokenDesk(self.config, self.clock, lock=self._lock)
         self.faults = FaultPlan()
         self._init_after_sale()
+        if saved is not None:
+            self._restore(saved)
+        if self._state_file is not None:
+            self._lock.save = self._save
+            with self._lock:  # the file exists from the start
+                pass
 
     def credentials(self) -> dict[str, str]:
         return self.config.credentials()
+
+    # ------------------------------------------------------------ the state file (the demo's; none in tests)
+
+    def _restore(self, saved: SupplierState) -> None:
+        self._orders = dict(saved.orders)
+        self._by_out_order_id = dict(saved.out_order_ids)
+        self._next_order_number = saved.next_order_number
+        for product_id, skus in saved.stock.items():
+            for sku_id, units in skus.items():
+                sku = self._catalog[product_id].sku_by_id(sku_id) if product_id in self._catalog else None
+                if sku is not None:
+                    sku.stock = units
+        self._cancellations, self._disputes = dict(saved.cancellations), dict(saved.disputes)
+        self._messages, self._next_id = list(saved.messages), saved.next_after_sale_id
+        self.config.seller_silent = saved.seller_silent
+        self.clock.advance(saved.clock_offset)
+        self.tokens.restore(saved.tokens)
+
+    def _save(self) -> None:
+        assert self._state_file is not None
+        self._state_file.save(SupplierState(
+            app_key=self.config.app_key, app_secret=self.config.app_secret, access_token=self.config.access_token,
+            orders=self._orders, out_order_ids=self._by_out_order_id, next_order_number=self._next_order_number,
+            stock={p.product_id: {sku.sku_id: sku.stock for sku in p.skus} for p in self._catalog.values()},
+            cancellations=self._cancellations, disputes=self._disputes, messages=self._messages,
+            next_after_sale_id=self._next_id, seller_silent=self.config.seller_silent,
+            clock_offset=self.clock.offset, tokens=self.tokens.ledger()))
 
     # ------------------------------------------------------------ time
 
@@ -125,8 +164,9 @@ class SandboxSupplier(AfterSaleDesk):
             order_ids = []
             for entries in by_store.values():
                 store = entries[0][0].store
+                number, self._next_order_number = self._next_order_number, self._next_order_number + _ORDER_NUMBER_STEP
                 order = r.OrderRecord(
-                    order_id=str(next(self._order_numbers)), out_order_id=out_order_id, store_id=store.store_id,
+                    order_id=str(number), out_order_id=out_order_id, store_id=store.store_id,
                     store_name=store.name, address=address, lines=[line for _, _, line in entries],
                     created_at=now, pay_deadline=now + self.config.pay_timeout)
                 for _, sku, line in entries:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import secrets
 import threading
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,17 +34,40 @@ def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+@dataclass
+class TokenLedger:
+    """Codes, access and refresh tokens issued: what a restarted sandbox must remember."""
+
+    codes: dict[str, datetime] = field(default_factory=dict)
+    grants: list[_Grant] = field(default_factory=list)
+
+
 class TokenDesk:
-    def __init__(self, config: SandboxConfig, clock: SandboxClock) -> None:
+    def __init__(self, config: SandboxConfig, clock: SandboxClock,
+                 lock: AbstractContextManager[Any] | None = None) -> None:
         self._config = config
         self._clock = clock
-        self._lock = threading.Lock()
+        # The supplier passes its own lock, so a token issued is saved with the rest of its state.
+        self._lock = lock or threading.Lock()
         self._codes: dict[str, datetime] = {}
         now = clock.now()
         demo = _Grant(config.access_token, "sbx_r_" + secrets.token_hex(20),
                       now + config.demo_token_ttl, now + config.demo_token_ttl)
         self._by_access = {demo.access_token: demo}
         self._by_refresh = {demo.refresh_token: demo}
+
+    def ledger(self) -> TokenLedger:
+        """A copy of every live code and grant (the supplier's state file keeps it)."""
+        with self._lock:
+            # The same grants are indexed by refresh token.
+            return TokenLedger(dict(self._codes), list(self._by_access.values()))
+
+    def restore(self, ledger: TokenLedger) -> None:
+        """Take back the codes and grants of a ledger saved before a restart (the demo grant among them)."""
+        with self._lock:
+            self._codes = dict(ledger.codes)
+            self._by_access = {grant.access_token: grant for grant in ledger.grants}
+            self._by_refresh = {grant.refresh_token: grant for grant in ledger.grants}
 
     def issue_code(self) -> str:
         """The demo DS account approves our app at once (no login page in the sandbox)."""

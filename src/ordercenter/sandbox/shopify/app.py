@@ -11,10 +11,12 @@ from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ordercenter.sandbox.operator_access import OperatorGuard
 from ordercenter.sandbox.shopify.bulk import bulk_file_endpoint
 from ordercenter.sandbox.shopify.compliance import ComplianceApi
 from ordercenter.sandbox.shopify.config import SandboxStoreConfig
@@ -54,7 +56,8 @@ def create_sandbox_store(config: SandboxStoreConfig | None = None, *,
     - POST /admin/api/{version}/graphql.json   Admin GraphQL (X-Shopify-Access-Token)
     - GET  /_files/bulk/{token}.jsonl              a bulk query's result file (expires 7 days after it finished)
     - GET  /admin/oauth/authorize, POST /admin/oauth/access_token
-    - /_operator/...                           the operator API (see operator.py, compliance.py)
+    - /_operator/...                           the operator API (see operator.py, compliance.py), behind
+                                               the store's `operator_token` when it has one
     """
     sandbox = store or SandboxStore(config)
     graphql = GraphQLEndpoint(sandbox)
@@ -65,7 +68,8 @@ def create_sandbox_store(config: SandboxStoreConfig | None = None, *,
         *OperatorApi(sandbox).routes(),
         *ComplianceApi(sandbox).routes(),
     ]
-    app = SandboxShopifyApp(routes=routes)
+    app = SandboxShopifyApp(routes=routes,
+                            middleware=[Middleware(OperatorGuard, token=sandbox.config.operator_token)])
     app.store = sandbox
     app.state.sandbox_store = sandbox
     return app

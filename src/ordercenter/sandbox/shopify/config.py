@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 #: Delivers one webhook in-process instead of over HTTP: (url, headers, raw body) -> HTTP status.
 DeliverWebhook = Callable[[str, dict[str, str], bytes], int]
@@ -63,3 +64,8 @@ class SandboxStoreConfig:
     access_token_lifetime_seconds: int = 3600
     #: Lifetime of a refresh token (Shopify: 90 days, counted again from each refresh).
     refresh_token_lifetime_seconds: int = 90 * 24 * 3600
+    #: Where the store keeps its shops, orders, subscriptions and tokens across restarts (the demo's data
+    #: folder); None keeps them in memory only, as tests and benchmarks want.
+    state_file: Path | None = None
+    #: The bearer token `/_operator/` demands (see sandbox/operator_access.py); None leaves it open (tests).
+    operator_token: str | None = None

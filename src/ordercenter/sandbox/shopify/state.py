@@ -7,10 +7,8 @@ query sees a consistent store. Every change to an order publishes the matching w
 from __future__ import annotations
 
 import copy
-import itertools
 import json
 import random
-import threading
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -34,9 +32,11 @@ from ordercenter.sandbox.shopify.records import (
     WebhookSubscription,
 )
 from ordercenter.sandbox.shopify.refunds import RefundSpec, RefundTransactionSpec, refund
+from ordercenter.sandbox.shopify.saved_state import StoreState
 from ordercenter.sandbox.shopify.tokens import ExpiringTokens
 from ordercenter.sandbox.shopify.user_errors import UserError, UserErrorsRaised
 from ordercenter.sandbox.shopify.webhooks import WebhookDispatcher, build_delivery
+from ordercenter.sandbox.state_file import SavingLock, StateFile
 
 #: First number of each id sequence, so ids look like Shopify's (orders around 5 000 000 000).
 _ID_STARTS = {
@@ -63,20 +63,50 @@ def topic_path(topic: str) -> str:
 class SandboxStore:
     def __init__(self, config: SandboxStoreConfig | None = None) -> None:
         self.config = config or SandboxStoreConfig()
-        self.lock = threading.RLock()
+        self.lock = SavingLock()
         self._shops: dict[str, Shop] = {}
         self._buckets: dict[str, LeakyBucket] = {}
-        self._ids = {kind: itertools.count(start) for kind, start in _ID_STARTS.items()}
-        self._generator = OrderGenerator(random.Random(self.config.seed))
+        self._next_ids = dict(_ID_STARTS)
+        self._random = random.Random(self.config.seed)
+        self._generator = OrderGenerator(self._random)
         self.faults = Faults()
         self.tokens = ExpiringTokens(self.config.clock, self.config.access_token_lifetime_seconds,
-                                     self.config.refresh_token_lifetime_seconds)
+                                     self.config.refresh_token_lifetime_seconds, lock=self.lock)
         self.webhooks = WebhookDispatcher(
             attempts=self.config.webhook_attempts, retry_delay=self.config.webhook_retry_delay,
             timeout=self.config.webhook_timeout, deliver=self.config.deliver_webhook,
         )
+        saved = self._open_state_file()
         for shop_config in self.config.shops:
-            self.add_shop(shop_config)
+            if saved is None or shop_config.domain not in self._shops:
+                self.add_shop(shop_config)
+        if self._state_file is not None:
+            self.lock.save = self._save
+            with self.lock:  # the file exists from the start
+                pass
+
+    # -- the state file (the demo's; none in tests) ------------------------------------------
+
+    def _open_state_file(self) -> StoreState | None:
+        path = self.config.state_file
+        self._state_file = StateFile(path, StoreState) if path is not None else None
+        saved = self._state_file.load() if self._state_file is not None else None
+        if saved is not None:
+            for shop in saved.shops:
+                self._shops[shop.domain] = shop
+                self._buckets[shop.domain] = LeakyBucket(self.config.bucket_size, self.config.restore_rate,
+                                                         self.config.clock)
+            self._next_ids.update(saved.next_ids)
+            version, words, gauss = saved.generator
+            self._random.setstate((version, tuple(words), gauss))
+            self.tokens.restore(saved.tokens)
+        return saved
+
+    def _save(self) -> None:
+        assert self._state_file is not None
+        version, words, gauss = self._random.getstate()
+        self._state_file.save(StoreState(shops=list(self._shops.values()), next_ids=dict(self._next_ids),
+                                         generator=(version, words, gauss), tokens=self.tokens.ledger()))
 
     # -- shops, ids, time ------------------------------------------------------------------
 
@@ -85,7 +115,9 @@ class SandboxStore:
 
     def next_id(self, kind: str) -> int:
         with self.lock:
-            return next(self._ids[kind])
+            number = self._next_ids[kind]
+            self._next_ids[kind] = number + 1
+            return number
 
     def add_shop(self, shop_config: ShopConfig) -> Shop:
         with self.lock:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -49,10 +50,21 @@ class RefreshGrant:
     accepted: bool
 
 
+@dataclass
+class TokenLedger:
+    """Every expiring token issued and every refresh asked for: what a restarted sandbox must remember."""
+
+    access: dict[str, _AccessToken] = field(default_factory=dict)
+    refresh: dict[str, _RefreshToken] = field(default_factory=dict)
+    grants: list[RefreshGrant] = field(default_factory=list)
+
+
 class ExpiringTokens:
-    def __init__(self, clock: Callable[[], datetime], access_lifetime: int, refresh_lifetime: int) -> None:
+    def __init__(self, clock: Callable[[], datetime], access_lifetime: int, refresh_lifetime: int,
+                 lock: AbstractContextManager[Any] | None = None) -> None:
         self._clock = clock
-        self._lock = threading.Lock()
+        # The store passes its own lock, so a token issued is saved with the rest of the store's state.
+        self._lock = lock or threading.Lock()
         self.access_lifetime = access_lifetime
         self.refresh_lifetime = refresh_lifetime
         self._access: dict[str, _AccessToken] = {}
@@ -124,6 +136,16 @@ class ExpiringTokens:
         how many access and refresh tokens were still live."""
         with self._lock:
             return self._revoke_shop(shop_domain)
+
+    def ledger(self) -> TokenLedger:
+        """A copy of every token and grant (the store's state file keeps it)."""
+        with self._lock:
+            return TokenLedger(dict(self._access), dict(self._refresh), list(self.grants))
+
+    def restore(self, ledger: TokenLedger) -> None:
+        """Take back the tokens of a ledger saved before a restart."""
+        with self._lock:
+            self._access, self._refresh, self.grants = dict(ledger.access), dict(ledger.refresh), list(ledger.grants)
 
     def grants_of(self, shop_domain: str | None = None) -> list[RefreshGrant]:
         with self._lock:
