@@ -69,6 +69,11 @@ def sign_in(request: Request, form: SignInForm, container: ContainerDep) -> Resp
     except InvalidInput as wrong:
         return _sign_in_page(request, email=email, next_path=next_path,
                              errors={wrong.field or "password": wrong.message}, status_code=422)
+    # The session this browser had (another person's, or a cookie planted before sign-in) ends here, so a
+    # sign-in always leaves exactly one live session behind its cookie.
+    previous = request.cookies.get(SESSION_COOKIE, "")
+    if previous:
+        web_sessions.sign_out(container.uow(), previous, now=container.clock.now())
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookie(response, request, signed_in.token)
     return response
