@@ -100,17 +100,22 @@ def tokens_create(name: Annotated[str, typer.Option(help="What the token is for"
 
 
 @tokens_app.command("list")
-def tokens_list(shop: ShopOption = None) -> None:
-    """List a shop's API tokens (never the secret part)."""
+def tokens_list(shop: Annotated[str | None, typer.Option(
+        "--shop", help="Shop domain (default: every shop)")] = None) -> None:
+    """List API tokens with their shop (never the secret part): every shop's, or one shop's with --shop."""
     c = container()
-    shop_row = resolve_shop(c.uow(), shop)
     with c.uow() as uow:
-        rows = uow.tokens.all(shop_row.id)
-    table = Table("id", "name", "prefix", "created", "last used", "state")
-    for row in rows:
-        table.add_row(str(row.id), row.name, row.prefix + "…", f"{row.created_at:%Y-%m-%d %H:%M}",
-                      f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never",
-                      "active" if row.is_active else "revoked")
+        connected = list(uow.shops.all())
+    # With several shops and no --shop, all of them; otherwise the one named, or the only one (or why there is none).
+    shops = connected if not shop and len(connected) > 1 else [resolve_shop(c.uow(), shop)]
+    table = Table("id", "shop", "name", "prefix", "created", "last used", "state")
+    with c.uow() as uow:
+        for shop_row in shops:
+            for row in uow.tokens.all(shop_row.id):
+                table.add_row(str(row.id), shop_row.domain, row.name, row.prefix + "…",
+                              f"{row.created_at:%Y-%m-%d %H:%M}",
+                              f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never",
+                              "active" if row.is_active else "revoked")
     out.print(table)
 
 

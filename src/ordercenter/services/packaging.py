@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,8 +36,10 @@ class PackagingView:
                    packaging_memo(row))
 
 
-def save_packaging(uow: UnitOfWork, *, shop_id: int, data: PackagingInput, now: datetime) -> PackagingView:
-    """Create or replace the shop-wide preferences, or one supplier account's override."""
+def save_packaging(uow: UnitOfWork, *, shop_id: int, data: PackagingInput, now: datetime,
+                   only: Collection[str] | None = None) -> PackagingView:
+    """Create or replace the shop-wide preferences, or one supplier account's override; with `only`, change just
+    those fields of existing preferences (new ones take `data` whole)."""
     note = check_note(data.note)
     with uow:
         key = SHOP_WIDE
@@ -47,11 +50,13 @@ def save_packaging(uow: UnitOfWork, *, shop_id: int, data: PackagingInput, now: 
             key = data.supplier_account_id
         row = uow.packaging.by_key(shop_id, key)
         if row is None:
-            row = uow.packaging.add(PackagingPreferences(shop_id=shop_id, supplier_account_key=key, updated_at=now))
-        row.branded_packaging = data.branded_packaging
-        row.no_invoice_or_prices = data.no_invoice_or_prices
-        row.no_supplier_logo = data.no_supplier_logo
-        row.note = note
+            row, only = uow.packaging.add(PackagingPreferences(shop_id=shop_id, supplier_account_key=key,
+                                                               updated_at=now)), None
+        values = {"branded_packaging": data.branded_packaging, "no_invoice_or_prices": data.no_invoice_or_prices,
+                  "no_supplier_logo": data.no_supplier_logo, "note": note}
+        for name, value in values.items():
+            if only is None or name in only:
+                setattr(row, name, value)
         row.updated_at = now
         uow.commit()
         return PackagingView.of(row)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -25,13 +27,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _create_private(database: Path) -> None:
+    """The folder (0700) and the database file (0600) made readable by their owner only: the file holds
+    customer names and addresses. SQLite gives its -wal and -shm files the mode of the database file."""
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # an existing file keeps the mode its operator gave it
+
+
 def build_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            from pathlib import Path
-
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(url.database))
         # The pool covers a full request thread pool (40) plus the applies after the answers, so no
         # thread waits for a connection; a file database costs nothing per idle connection.
         pool: dict[str, Any] = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW} \

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp
 
 from ordercenter import __version__
 from ordercenter.bootstrap import Container
-from ordercenter.entrypoints.api.errors import error_body, install_error_handlers
+from ordercenter.entrypoints.api.errors import describe_error_answers, error_body, install_error_handlers
 from ordercenter.entrypoints.api.metrics import install_metrics
 from ordercenter.entrypoints.api.readiness import router as readiness_router
 from ordercenter.entrypoints.api.request_context import RequestContextMiddleware
@@ -81,6 +81,7 @@ def create_app(container: Container, mounts: Mapping[str, ASGIApp] | None = None
     app.include_router(store_install.router)
     app.include_router(supplier_auth.router)
     install_web(app)  # the pages, /static/, /docs and the HTML error pages
+    describe_error_answers(app)  # once every route is there, so a new one is described without a list
     for path, mounted in (mounts or {}).items():
         app.mount(path, mounted)
     return app

@@ -12,6 +12,7 @@ from ordercenter.domain.money import Money
 from ordercenter.domain.recovery import RecoveryAction, RecoverySuggestion
 from ordercenter.domain.reply_templates import PLACEHOLDERS, TemplateKey
 from ordercenter.domain.status import CustomerRefundStatus
+from ordercenter.entrypoints.api.request_models import RequestBody, RowId
 from ordercenter.entrypoints.api.schemas import MoneyPublic
 from ordercenter.services.customer_refunds import CustomerRefundView, NetResult, ReplyResult
 from ordercenter.services.reply_templates import TemplateView
@@ -21,7 +22,7 @@ def _money(money: Money) -> MoneyPublic:
     return MoneyPublic.of(money.amount, money.currency)
 
 
-class CustomerRefundCreate(BaseModel):
+class CustomerRefundCreate(RequestBody):
     message: str = Field("", description="What the customer asked for (optional with `email_text`)")
     customer_email: str | None = Field(None, description="Default: the order's e-mail (or the pasted sender)")
     customer_name: str | None = Field(None, description="Default: the order's customer (or the pasted sender)")
@@ -32,22 +33,22 @@ class CustomerRefundCreate(BaseModel):
                                                      "only its text")
 
 
-class ReplyCreate(BaseModel):
+class ReplyCreate(RequestBody):
     template: str | None = Field(None, description="A template key; default: the one Order Center proposes")
     subject: str | None = Field(None, description="The subject, edited (placeholders allowed)")
     body: str | None = Field(None, description="The body, edited (placeholders allowed)")
 
 
-class RefundCreate(BaseModel):
+class RefundCreate(RequestBody):
     amount: str | None = Field(None, description="A decimal string; default: the amount the customer asked for")
     full: bool = Field(False, description="Refund everything the order can still refund")
     notify_customer: bool = Field(False, description="Let the store e-mail its own refund receipt too")
     note: str | None = None
 
 
-class LinkCreate(BaseModel):
-    cancellation_id: int | None = None
-    return_id: int | None = None
+class LinkCreate(RequestBody):
+    cancellation_id: RowId | None = None
+    return_id: RowId | None = None
 
 
 class ProposedReplyPublic(BaseModel):
@@ -170,6 +171,6 @@ class ReplyTemplatesPublic(BaseModel):
     placeholders: dict[str, str] = Field(default_factory=lambda: dict(PLACEHOLDERS))
 
 
-class ReplyTemplateUpdate(BaseModel):
+class ReplyTemplateUpdate(RequestBody):
     subject: str
     body: str

@@ -7,10 +7,11 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from ordercenter.domain.mappings import MappingInput, ProductMapping
+from ordercenter.entrypoints.api.request_models import RequestBody, RowId
 from ordercenter.services.mappings import ImportReport, RowError
 
 
-class MappingCreate(BaseModel):
+class MappingCreate(RequestBody):
     """A mapping to create, or to replace: (variant_id, ship_to_country) says which one.
 
     Only the types are checked here; the business rules (numeric ids, country code, backup needs a
@@ -18,7 +19,7 @@ class MappingCreate(BaseModel):
     """
 
     # Ids are often pasted as JSON numbers; unknown fields are refused so a typo is not silently dropped.
-    model_config = ConfigDict(coerce_numbers_to_str=True, extra="forbid")
+    model_config = ConfigDict(coerce_numbers_to_str=True)
 
     variant_id: str = Field(description="Shopify variant id: 123 or gid://shopify/ProductVariant/123")
     supplier_product_id: str = Field(description="The supplier's numeric product id")
@@ -26,7 +27,7 @@ class MappingCreate(BaseModel):
     shipping_method: str | None = Field(None, description="Default shipping method, e.g. CAINIAO_STANDARD")
     ship_to_country: str = Field("", description="ISO 3166-1 alpha-2 destination; empty for every destination")
     units_per_item: int = Field(1, description="Supplier units bought per store unit (1 to 1000)")
-    supplier_account_id: int | None = Field(None, description="The shop's supplier account to buy from")
+    supplier_account_id: RowId | None = Field(None, description="The shop's supplier account to buy from")
     backup_supplier_product_id: str | None = Field(
         None, description="Bought instead when the primary is out of stock or unavailable")
     backup_sku_attr: str | None = None

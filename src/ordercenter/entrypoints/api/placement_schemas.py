@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from ordercenter.domain.placement import OrderPlan, PlannedItem, ShippingChoice
+from ordercenter.entrypoints.api.request_models import RequestBody, RowId
 from ordercenter.entrypoints.api.schemas import MoneyPublic
 from ordercenter.services.packaging import PackagingView
 from ordercenter.services.placement import PlacementOutcome
 
 
-class OrderChoice(BaseModel):
-    order_id: int
-    shipping: dict[int, str] = Field(default_factory=dict, description="line item id → shipping method code")
+class OrderChoice(RequestBody):
+    order_id: RowId
+    shipping: dict[RowId, str] = Field(default_factory=dict, description="line item id → shipping method code")
     use_backup: bool = False
 
 
-class PlacementSelection(BaseModel):
+class PlacementSelection(RequestBody):
     orders: list[OrderChoice] = Field(min_length=1, max_length=500)
     auto_pay: bool = Field(default=False, description="Ask the supplier to charge the saved payment method")
 
@@ -131,12 +132,12 @@ class PlacementResultsPublic(BaseModel):
     failed: int
 
 
-class PackagingCreate(BaseModel):
+class PackagingCreate(RequestBody):
     branded_packaging: bool = False
     no_invoice_or_prices: bool = True
     no_supplier_logo: bool = False
     note: str = Field(default="", max_length=1000)
-    supplier_account_id: int | None = None
+    supplier_account_id: RowId | None = None
 
 
 class PackagingPublic(BaseModel):
@@ -152,13 +153,12 @@ class PackagingPublic(BaseModel):
         return cls(**view.__dict__)
 
 
-class ReorderRequest(BaseModel):
+class ReorderRequest(RequestBody):
     use_backup: bool = Field(default=False, description="Order from the mapping's backup product")
     auto_pay: bool = False
 
 
-class PayRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PayRequest(RequestBody):
     confirm: bool = Field(default=False, description="Pay even though the store order was cancelled or refunded")
 
 

@@ -44,6 +44,8 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = _request_id(scope)
+        # request.state.request_id: the catch-all error handler runs outside this middleware, and tells it.
+        scope.setdefault("state", {})["request_id"] = request_id
         app_root_path = str(scope.get("root_path", ""))
         started = time.perf_counter()
         status = 500

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from ordercenter.domain.return_rules import allowed_actions
 from ordercenter.domain.returns import ReturnKind, ReturnReason, ReturnRequest
 from ordercenter.domain.status import ReturnStatus
+from ordercenter.entrypoints.api.request_models import RequestBody
 from ordercenter.entrypoints.api.schemas import MoneyPublic
 
 # The multipart form of POST /supplier-orders/{id}/returns, for /openapi.json (the route reads it itself,
@@ -118,11 +119,11 @@ class ReturnsPublic(BaseModel):
     count: int
 
 
-class DisputeNumberCreate(BaseModel):
+class DisputeNumberCreate(RequestBody):
     dispute_id: str = Field(description="The dispute number the supplier's site shows")
 
 
-class ReturnDecisionCreate(BaseModel):
+class ReturnDecisionCreate(RequestBody):
     decision: str = Field(description="approved | rejected: what the supplier decided")
     note: str | None = Field(None, description="The supplier's words")
     return_address: str | None = Field(None, description="Approved return and refund: where to send the goods")
@@ -131,13 +132,13 @@ class ReturnDecisionCreate(BaseModel):
     refund_amount: str | None = Field(None, description="The refund agreed, when less than asked for")
 
 
-class ReturnShipmentCreate(BaseModel):
+class ReturnShipmentCreate(RequestBody):
     tracking_number: str = Field(description="The return parcel's tracking number")
 
 
-class ReturnCloseCreate(BaseModel):
+class ReturnCloseCreate(RequestBody):
     note: str | None = Field(None, description="Why it is closed or dropped")
 
 
-class RefundIssuedCreate(BaseModel):
+class RefundIssuedCreate(RequestBody):
     amount: str | None = Field(None, description="The amount refunded, when less than asked for")

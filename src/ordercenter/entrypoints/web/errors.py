@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
@@ -64,6 +65,8 @@ def install_page_errors(app: FastAPI) -> None:
     """Answer page requests with pages; hand every other request to the handler the API installed."""
     api_domain: Handler | None = app.exception_handlers.get(DomainError)
     api_http: Handler | None = app.exception_handlers.get(StarletteHTTPException)
+    api_validation: Handler | None = app.exception_handlers.get(RequestValidationError)
+    api_unexpected: Handler | None = app.exception_handlers.get(Exception)
 
     async def domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
@@ -77,7 +80,9 @@ def install_page_errors(app: FastAPI) -> None:
             return await _call(api_http, request, exc)
         message = {404: "There is no page at this address.",
                    405: "This address does not take that kind of request."}.get(exc.status_code, str(exc.detail))
-        return error_page(request, exc.status_code, message)
+        answer = error_page(request, exc.status_code, message)
+        answer.headers.update(exc.headers or {})  # a 405's Allow, a 401's challenge
+        return answer
 
     async def sign_in_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)
@@ -92,7 +97,18 @@ def install_page_errors(app: FastAPI) -> None:
                                         "token is missing or old), so nothing was changed. Go back, reload "
                                         "the page and try again.")
 
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        if not is_page_request(request) and api_validation is not None:
+            return await _call(api_validation, request, exc)
+        if all(error.get("loc", ("",))[0] == "path" for error in exc.errors()):  # an id out of range: no such page
+            return error_page(request, 404, "There is no page at this address.")
+        return error_page(request, 422, "The address or the form has a value that is not valid; go back and "
+                                        "try again.")
+
     async def unexpected(request: Request, exc: Exception) -> Response:
+        if not is_page_request(request) and api_unexpected is not None:
+            return await _call(api_unexpected, request, exc)  # JSON with a request id, logged there
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         if not is_page_request(request):
             return PlainTextResponse("Internal Server Error", status_code=500)
@@ -104,4 +120,5 @@ def install_page_errors(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(OwnerOnly, owner_only)
     app.add_exception_handler(CsrfRefused, csrf_refused)
+    app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(Exception, unexpected)

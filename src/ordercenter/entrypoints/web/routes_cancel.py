@@ -27,6 +27,7 @@ from ordercenter.domain.orders import Order
 from ordercenter.domain.status import CancellationStatus
 from ordercenter.domain.supplier_orders import SupplierOrder
 from ordercenter.entrypoints.api.deps import ContainerDep
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.entrypoints.web.csrf import PostedForm, text
 from ordercenter.entrypoints.web.rendering import DIALOG_TARGET, page
 from ordercenter.entrypoints.web.sessions import CurrentPerson, see_other
@@ -139,7 +140,7 @@ def _form_page(request: Request, container: ContainerDep, person: CurrentPerson,
 
 
 @router.get("/supplier-orders/{supplier_order_id}/cancel")
-def cancel_form(request: Request, supplier_order_id: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def cancel_form(request: Request, supplier_order_id: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     return _form_page(request, container, person, supplier_order_id, _values(request.query_params))
 
 
@@ -150,7 +151,7 @@ def _checked(values: dict[str, Any]) -> tuple[CancellationReason, str, Cancellat
 
 
 @router.get("/supplier-orders/{supplier_order_id}/cancel/confirm")
-def confirm(request: Request, supplier_order_id: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def confirm(request: Request, supplier_order_id: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     values = _values(request.query_params)
     form = after_sale_pages.cancel_form(container.uow(), shop_id=person.shop_id, supplier_order_id=supplier_order_id)
     try:
@@ -168,7 +169,7 @@ def confirm(request: Request, supplier_order_id: int, person: CurrentPerson, con
 
 
 @router.post("/supplier-orders/{supplier_order_id}/cancel")
-def ask(request: Request, supplier_order_id: int, person: CurrentPerson, form: PostedForm,
+def ask(request: Request, supplier_order_id: RowId, person: CurrentPerson, form: PostedForm,
         container: ContainerDep) -> Response:
     values = _values(form)
     try:
@@ -219,14 +220,14 @@ def _status_context(c: CancellationRequest, so: SupplierOrder, order: Order, tro
 
 
 @router.get("/cancellations/{cancellation_id}")
-def request_page(request: Request, cancellation_id: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def request_page(request: Request, cancellation_id: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     c, so, order = _loaded(container, person.shop_id, cancellation_id)
     return page(request, "cancel_request.html", {"title": f"Cancellation of supplier order {label_of(so)}",
                                                  **_status_context(c, so, order)})
 
 
 @router.get("/cancellations/{cancellation_id}/status")
-def status(request: Request, cancellation_id: int, person: CurrentPerson, container: ContainerDep,
+def status(request: Request, cancellation_id: RowId, person: CurrentPerson, container: ContainerDep,
            shown: str = "") -> Response:
     """The decision card, polled while pending (the supplier asked now and then meanwhile); a decision
     reloads the page, whose forms and steps change with it, and says what was decided."""
@@ -242,7 +243,7 @@ def status(request: Request, cancellation_id: int, person: CurrentPerson, contai
 
 
 @router.post("/cancellations/{cancellation_id}/decision")
-def record_decision(request: Request, cancellation_id: int, person: CurrentPerson, form: PostedForm,
+def record_decision(request: Request, cancellation_id: RowId, person: CurrentPerson, form: PostedForm,
                     container: ContainerDep) -> Response:
     try:
         with polling.clients(container.uow(), container.supplier_for, container.store_for) as (_, stores):
@@ -260,7 +261,7 @@ def record_decision(request: Request, cancellation_id: int, person: CurrentPerso
 
 
 @router.post("/cancellations/{cancellation_id}/refund-arrived")
-def refund_arrived(request: Request, cancellation_id: int, person: CurrentPerson, form: PostedForm,
+def refund_arrived(request: Request, cancellation_id: RowId, person: CurrentPerson, form: PostedForm,
                    container: ContainerDep) -> Response:
     cancellation_refunds.record_refund_arrived(container.uow(), container.clock, shop_id=person.shop_id,
                                                cancellation_id=cancellation_id, actor_id=person.actor_id)

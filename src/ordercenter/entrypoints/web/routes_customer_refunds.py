@@ -18,6 +18,7 @@ from ordercenter.domain.recovery import RecoveryAction
 from ordercenter.domain.reply_templates import BUILT_IN, TemplateKey
 from ordercenter.domain.status import CustomerRefundStatus
 from ordercenter.entrypoints.api.deps import ContainerDep
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.entrypoints.web.csrf import PostedForm, text
 from ordercenter.entrypoints.web.rendering import DIALOG_TARGET, money, page
 from ordercenter.entrypoints.web.routes_cancel import field
@@ -55,12 +56,12 @@ def _new_page(request: Request, container: ContainerDep, shop_id: int, order_id:
 
 
 @router.get("/orders/{order_id}/customer-refunds/new")
-def new_request(request: Request, order_id: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def new_request(request: Request, order_id: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     return _new_page(request, container, person.shop_id, order_id)
 
 
 @router.post("/orders/{order_id}/customer-refunds")
-def record_request(request: Request, order_id: int, person: CurrentPerson, form: PostedForm,
+def record_request(request: Request, order_id: RowId, person: CurrentPerson, form: PostedForm,
                    container: ContainerDep) -> Response:
     values = {name: text(form, name) for name in NEW_FIELDS}
     data = customer_refunds.RefundRequestInput(
@@ -123,12 +124,12 @@ def _request_page(request: Request, container: ContainerDep, shop_id: int, reque
 
 
 @router.get("/customer-refunds/{request_id}")
-def request_page(request: Request, request_id: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def request_page(request: Request, request_id: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     return _request_page(request, container, person.shop_id, request_id)
 
 
 @router.get("/customer-refunds/{request_id}/reply-preview")
-def reply_preview(request: Request, request_id: int, person: CurrentPerson, container: ContainerDep,
+def reply_preview(request: Request, request_id: RowId, person: CurrentPerson, container: ContainerDep,
                   template: str = "") -> Response:
     """The subject and body fields filled from the chosen template (the select swaps them in)."""
     reply = after_sale_pages.reply_preview(container.uow(), container.clock, shop_id=person.shop_id,
@@ -137,7 +138,7 @@ def reply_preview(request: Request, request_id: int, person: CurrentPerson, cont
 
 
 @router.post("/customer-refunds/{request_id}/reply")
-def send_reply(request: Request, request_id: int, person: CurrentPerson, form: PostedForm,
+def send_reply(request: Request, request_id: RowId, person: CurrentPerson, form: PostedForm,
                container: ContainerDep) -> Response:
     template, subject, body = text(form, "template"), text(form, "subject"), text(form, "body")
     try:
@@ -184,7 +185,7 @@ def _refused(request: Request, container: ContainerDep, shop_id: int, request_id
 
 
 @router.get("/customer-refunds/{request_id}/refund/confirm")
-def confirm_refund(request: Request, request_id: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def confirm_refund(request: Request, request_id: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     values = _refund_values(request.query_params)
     view = customer_refunds.get_request(container.uow(), container.clock, shop_id=person.shop_id,
                                         request_id=request_id)
@@ -199,7 +200,7 @@ def confirm_refund(request: Request, request_id: int, person: CurrentPerson, con
 
 
 @router.post("/customer-refunds/{request_id}/refund")
-def refund(request: Request, request_id: int, person: CurrentPerson, form: PostedForm,
+def refund(request: Request, request_id: RowId, person: CurrentPerson, form: PostedForm,
            container: ContainerDep) -> Response:
     values = _refund_values(form)
     with container.uow() as uow:
@@ -219,7 +220,7 @@ def refund(request: Request, request_id: int, person: CurrentPerson, form: Poste
 
 
 @router.post("/customer-refunds/{request_id}/link")
-def link(request: Request, request_id: int, person: CurrentPerson, form: PostedForm,
+def link(request: Request, request_id: RowId, person: CurrentPerson, form: PostedForm,
          container: ContainerDep) -> Response:
     kind, _, number = text(form, "target").partition(":")
     try:

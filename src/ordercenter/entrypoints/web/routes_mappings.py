@@ -15,6 +15,7 @@ from starlette.responses import Response
 from ordercenter.domain.errors import DomainError, InvalidInput
 from ordercenter.domain.mappings import MappingInput, ProductMapping
 from ordercenter.entrypoints.api.deps import ContainerDep
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.entrypoints.web.csrf import PostedForm, text
 from ordercenter.entrypoints.web.rendering import page
 from ordercenter.entrypoints.web.sessions import CurrentPerson, see_other
@@ -96,7 +97,7 @@ def new_mapping(request: Request, person: CurrentPerson, container: ContainerDep
 
 
 @router.get("/mappings/{mapping_id}")
-def edit_mapping(request: Request, mapping_id: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def edit_mapping(request: Request, mapping_id: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     mapping = mappings.get_mapping(container.uow(), person.shop_id, mapping_id)
     return _edit_page(request, mapping, _values_of(mapping), _accounts(container, person.shop_id))
 
@@ -121,14 +122,14 @@ def create_mapping(request: Request, person: CurrentPerson, form: PostedForm, co
 
 
 @router.post("/mappings/{mapping_id}")
-def update_mapping(request: Request, mapping_id: int, person: CurrentPerson, form: PostedForm,
+def update_mapping(request: Request, mapping_id: RowId, person: CurrentPerson, form: PostedForm,
                    container: ContainerDep) -> Response:
     mapping = mappings.get_mapping(container.uow(), person.shop_id, mapping_id)
     return _save(request, person, container, form, mapping)
 
 
 @router.post("/mappings/{mapping_id}/delete")
-def delete_mapping(request: Request, mapping_id: int, person: CurrentPerson, form: PostedForm,
+def delete_mapping(request: Request, mapping_id: RowId, person: CurrentPerson, form: PostedForm,
                    container: ContainerDep) -> Response:
     mapping = mappings.get_mapping(container.uow(), person.shop_id, mapping_id)
     mappings.delete_mapping(container.uow(), person.shop_id, mapping.id, container.clock.now())

@@ -15,6 +15,7 @@ from ordercenter.domain.errors import DomainError, InvalidInput
 from ordercenter.domain.message_templates import FREE_MESSAGE
 from ordercenter.domain.messages import MessageDirection
 from ordercenter.entrypoints.api.deps import ContainerDep
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.entrypoints.web.csrf import PostedForm, text
 from ordercenter.entrypoints.web.rendering import page
 from ordercenter.entrypoints.web.routes_cancel import supplier_takes
@@ -51,13 +52,13 @@ def _thread_page(request: Request, container: ContainerDep, shop_id: int, suppli
 
 
 @router.get("/supplier-orders/{supplier_order_id}/messages")
-def thread_page(request: Request, supplier_order_id: int, person: CurrentPerson, container: ContainerDep,
+def thread_page(request: Request, supplier_order_id: RowId, person: CurrentPerson, container: ContainerDep,
                 template: str = "") -> Response:
     return _thread_page(request, container, person.shop_id, supplier_order_id, template=template)
 
 
 @router.get("/supplier-orders/{supplier_order_id}/messages/compose")
-def compose(request: Request, supplier_order_id: int, person: CurrentPerson, container: ContainerDep,
+def compose(request: Request, supplier_order_id: RowId, person: CurrentPerson, container: ContainerDep,
             template: str = "") -> Response:
     """The message field filled from the chosen template (the select swaps it in)."""
     thread = supplier_messages.get_thread(container.uow(), shop_id=person.shop_id,
@@ -67,7 +68,7 @@ def compose(request: Request, supplier_order_id: int, person: CurrentPerson, con
 
 
 @router.post("/supplier-orders/{supplier_order_id}/messages")
-def send(request: Request, supplier_order_id: int, person: CurrentPerson, form: PostedForm,
+def send(request: Request, supplier_order_id: RowId, person: CurrentPerson, form: PostedForm,
          container: ContainerDep) -> Response:
     template, message = text(form, "template"), text(form, "text")
     try:
@@ -84,7 +85,7 @@ def send(request: Request, supplier_order_id: int, person: CurrentPerson, form: 
 
 
 @router.post("/supplier-orders/{supplier_order_id}/messages/replies")
-def record_reply(request: Request, supplier_order_id: int, person: CurrentPerson, form: PostedForm,
+def record_reply(request: Request, supplier_order_id: RowId, person: CurrentPerson, form: PostedForm,
                  container: ContainerDep) -> Response:
     answer = text(form, "text")
     try:
@@ -98,7 +99,7 @@ def record_reply(request: Request, supplier_order_id: int, person: CurrentPerson
 
 
 @router.post("/supplier-orders/{supplier_order_id}/messages/refresh")
-def check_answers(request: Request, supplier_order_id: int, person: CurrentPerson, form: PostedForm,
+def check_answers(request: Request, supplier_order_id: RowId, person: CurrentPerson, form: PostedForm,
                   container: ContainerDep) -> Response:
     before = len(supplier_messages.get_thread(container.uow(), shop_id=person.shop_id,
                                               supplier_order_id=supplier_order_id).messages)

@@ -22,6 +22,7 @@ from ordercenter.domain.orders import Order
 from ordercenter.domain.status import AttentionReason, CancellationStatus, Stage, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import SupplierOrder
 from ordercenter.entrypoints.api.deps import ContainerDep
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.entrypoints.web import after_sale
 from ordercenter.entrypoints.web.csrf import PostedForm
 from ordercenter.entrypoints.web.rendering import page
@@ -103,7 +104,7 @@ def _who(event: OrderEvent) -> str:
 
 
 @router.get("/orders/{order_id}")
-def order_page(request: Request, order_id: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def order_page(request: Request, order_id: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     now = container.clock.now()
     detail = order_queries.get_order(container.uow(), shop_id=person.shop_id, order_id=order_id, now=now)
     order = detail.order
@@ -151,13 +152,13 @@ def _pay_page(request: Request, so: SupplierOrder, order: Order, error: DomainEr
 
 
 @router.get("/supplier-orders/{supplier_order_id}/pay")
-def pay_form(request: Request, supplier_order_id: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def pay_form(request: Request, supplier_order_id: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     so, order = _supplier_order(container, person.shop_id, supplier_order_id)
     return _pay_page(request, so, order)
 
 
 @router.post("/supplier-orders/{supplier_order_id}/pay")
-def pay(request: Request, supplier_order_id: int, person: CurrentPerson, form: PostedForm,
+def pay(request: Request, supplier_order_id: RowId, person: CurrentPerson, form: PostedForm,
         container: ContainerDep) -> Response:
     so, order = _supplier_order(container, person.shop_id, supplier_order_id)
     try:
@@ -183,13 +184,13 @@ def _order(container: ContainerDep, shop_id: int, order_id: int) -> Order:
 
 
 @router.get("/orders/{order_id}/reorder")
-def reorder_form(request: Request, order_id: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def reorder_form(request: Request, order_id: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     order = _order(container, person.shop_id, order_id)
     return page(request, "reorder_confirm.html", {"title": f"Reorder {order.name}", "order": order})
 
 
 @router.post("/orders/{order_id}/reorder")
-def reorder(request: Request, order_id: int, person: CurrentPerson, form: PostedForm,
+def reorder(request: Request, order_id: RowId, person: CurrentPerson, form: PostedForm,
             container: ContainerDep) -> Response:
     order = _order(container, person.shop_id, order_id)
     outcome = place_order(container.uow(), container.supplier_resolver(person.shop_id), container.clock,
@@ -201,14 +202,14 @@ def reorder(request: Request, order_id: int, person: CurrentPerson, form: Posted
 
 
 @router.get("/orders/{order_id}/duplicate")
-def duplicate_form(request: Request, order_id: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def duplicate_form(request: Request, order_id: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     order = _order(container, person.shop_id, order_id)
     return page(request, "duplicate_confirm.html", {"title": f"Duplicate {order.name}", "order": order,
                                                     "error": None})
 
 
 @router.post("/orders/{order_id}/duplicate")
-def duplicate(request: Request, order_id: int, person: CurrentPerson, form: PostedForm,
+def duplicate(request: Request, order_id: RowId, person: CurrentPerson, form: PostedForm,
               container: ContainerDep) -> Response:
     order = _order(container, person.shop_id, order_id)
     with container.uow() as uow:

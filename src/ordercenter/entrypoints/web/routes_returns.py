@@ -30,6 +30,7 @@ from ordercenter.domain.returns import ReturnKind, ReturnReason, ReturnRequest
 from ordercenter.domain.status import ReturnStatus
 from ordercenter.domain.supplier_orders import SupplierOrder
 from ordercenter.entrypoints.api.deps import ContainerDep
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.entrypoints.api.routes.returns import (  # the API's bounded reading of the same upload
     _evidence,
     _read_form,
@@ -89,12 +90,12 @@ def _form_page(request: Request, container: ContainerDep, shop_id: int, supplier
 
 
 @router.get("/supplier-orders/{supplier_order_id}/return")
-def return_form(request: Request, supplier_order_id: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def return_form(request: Request, supplier_order_id: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     return _form_page(request, container, person.shop_id, supplier_order_id)
 
 
 @router.post("/supplier-orders/{supplier_order_id}/return")
-async def open_return(request: Request, supplier_order_id: int, person: CurrentPerson,
+async def open_return(request: Request, supplier_order_id: RowId, person: CurrentPerson,
                       container: ContainerDep) -> Response:
     limits = evidence_limits(container.settings)
     values = dict.fromkeys(_TEXT_FIELDS, "")
@@ -180,12 +181,12 @@ def _request_page(request: Request, container: ContainerDep, shop_id: int, retur
 
 
 @router.get("/returns/{return_id}")
-def request_page(request: Request, return_id: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def request_page(request: Request, return_id: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     return _request_page(request, container, person.shop_id, return_id)
 
 
 @router.get("/returns/{return_id}/status")
-def status(request: Request, return_id: int, person: CurrentPerson, container: ContainerDep,
+def status(request: Request, return_id: RowId, person: CurrentPerson, container: ContainerDep,
            shown: str = "") -> Response:
     """The state card, polled while the supplier has the next move; a new state reloads the page (its forms)."""
     found, so, order = _loaded(container, person.shop_id, return_id)
@@ -200,7 +201,7 @@ def status(request: Request, return_id: int, person: CurrentPerson, container: C
 
 
 @router.get("/returns/{return_id}/evidence/{number}")
-def evidence(return_id: int, number: int, person: CurrentPerson, container: ContainerDep) -> Response:
+def evidence(return_id: RowId, number: RowId, person: CurrentPerson, container: ContainerDep) -> Response:
     """One evidence file, shown in the page (the shop's own only); typed by its content, never run as a page."""
     found = return_queries.evidence_file(container.uow(), container.file_store, shop_id=person.shop_id,
                                          return_id=return_id, number=number)
@@ -229,7 +230,7 @@ def _day(value: str, name: str) -> date | None:
 
 
 @router.post("/returns/{return_id}/tracking")
-def record_tracking(request: Request, return_id: int, person: CurrentPerson, form: PostedForm,
+def record_tracking(request: Request, return_id: RowId, person: CurrentPerson, form: PostedForm,
                     container: ContainerDep) -> Response:
     number = text(form, "tracking_number")
     return _act(request, container, person, return_id, "ship_return", {"tracking_number": number},
@@ -240,7 +241,7 @@ def record_tracking(request: Request, return_id: int, person: CurrentPerson, for
 
 
 @router.post("/returns/{return_id}/dispute")
-def record_dispute(request: Request, return_id: int, person: CurrentPerson, form: PostedForm,
+def record_dispute(request: Request, return_id: RowId, person: CurrentPerson, form: PostedForm,
                    container: ContainerDep) -> Response:
     number = text(form, "dispute_id")
     return _act(request, container, person, return_id, "record_dispute", {"dispute_id": number},
@@ -251,7 +252,7 @@ def record_dispute(request: Request, return_id: int, person: CurrentPerson, form
 
 
 @router.post("/returns/{return_id}/decision")
-def record_decision(request: Request, return_id: int, person: CurrentPerson, form: PostedForm,
+def record_decision(request: Request, return_id: RowId, person: CurrentPerson, form: PostedForm,
                     container: ContainerDep) -> Response:
     values = {name: text(form, name) for name in ("decision", "note", "return_address", "return_ship_by",
                                                    "return_label_url", "refund_amount")}
@@ -269,7 +270,7 @@ def record_decision(request: Request, return_id: int, person: CurrentPerson, for
 
 
 @router.post("/returns/{return_id}/escalate")
-def escalate(request: Request, return_id: int, person: CurrentPerson, form: PostedForm,
+def escalate(request: Request, return_id: RowId, person: CurrentPerson, form: PostedForm,
              container: ContainerDep) -> Response:
     return _act(request, container, person, return_id, "escalate", {},
                 lambda: return_actions.escalate_return(container.uow(), container.supplier_resolver(person.shop_id),
@@ -279,7 +280,7 @@ def escalate(request: Request, return_id: int, person: CurrentPerson, form: Post
 
 
 @router.post("/returns/{return_id}/close")
-def close(request: Request, return_id: int, person: CurrentPerson, form: PostedForm,
+def close(request: Request, return_id: RowId, person: CurrentPerson, form: PostedForm,
           container: ContainerDep) -> Response:
     note = text(form, "note")
     return _act(request, container, person, return_id, "close", {"note": note},
@@ -289,7 +290,7 @@ def close(request: Request, return_id: int, person: CurrentPerson, form: PostedF
 
 
 @router.post("/returns/{return_id}/refund-issued")
-def refund_issued(request: Request, return_id: int, person: CurrentPerson, form: PostedForm,
+def refund_issued(request: Request, return_id: RowId, person: CurrentPerson, form: PostedForm,
                   container: ContainerDep) -> Response:
     amount = text(form, "amount")
     return _act(request, container, person, return_id, "refund_issued", {"amount": amount},
@@ -300,7 +301,7 @@ def refund_issued(request: Request, return_id: int, person: CurrentPerson, form:
 
 
 @router.post("/returns/{return_id}/refund-arrived")
-def refund_arrived(request: Request, return_id: int, person: CurrentPerson, form: PostedForm,
+def refund_arrived(request: Request, return_id: RowId, person: CurrentPerson, form: PostedForm,
                    container: ContainerDep) -> Response:
     return _act(request, container, person, return_id, "refund_arrived", {},
                 lambda: return_actions.confirm_refund_arrived(container.uow(), container.clock,

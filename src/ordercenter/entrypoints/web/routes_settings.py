@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from ordercenter.domain.access import StaffRole
 from ordercenter.domain.errors import DomainError, InvalidInput, NotFound
 from ordercenter.entrypoints.api.deps import ContainerDep
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.entrypoints.api.routes.supplier_auth import callback_url
 from ordercenter.entrypoints.web.csrf import PostedForm, text
 from ordercenter.entrypoints.web.rendering import page
@@ -105,14 +106,14 @@ def create_token(request: Request, person: OwnerPerson, form: PostedForm, contai
 
 
 @router.post("/settings/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int, person: OwnerPerson, form: PostedForm,
+def revoke_token(request: Request, token_id: RowId, person: OwnerPerson, form: PostedForm,
                  container: ContainerDep) -> Response:
     access.revoke_token(container.uow(), shop_id=person.shop_id, token_id=token_id, now=container.clock.now())
     return see_other(request, "/settings#tokens", f"Token {token_id} revoked: it stops working at once.")
 
 
 @router.post("/settings/suppliers/{account_id}/authorize")
-def authorize_supplier(request: Request, account_id: int, person: OwnerPerson, form: PostedForm,
+def authorize_supplier(request: Request, account_id: RowId, person: OwnerPerson, form: PostedForm,
                        container: ContainerDep) -> Response:
     url = suppliers.begin_authorization(container.uow(), container.supplier_authorizer, shop_id=person.shop_id,
                                         account_id=account_id, redirect_uri=callback_url(container),

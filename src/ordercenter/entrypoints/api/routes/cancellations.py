@@ -6,19 +6,20 @@ from datetime import date, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from ordercenter.domain.cancellations import CancellationFollowUp, CancellationReason, CancellationRequest
 from ordercenter.domain.errors import InvalidInput
 from ordercenter.domain.money import Money
 from ordercenter.domain.status import ActorKind, CancellationStatus
 from ordercenter.entrypoints.api.deps import ContainerDep, CurrentToken
+from ordercenter.entrypoints.api.request_models import RequestBody, RowId
 from ordercenter.services import cancellation, cancellation_refunds, polling
 
 router = APIRouter(tags=["cancellations"])
 
 
-class CancellationCreate(BaseModel):
+class CancellationCreate(RequestBody):
     reason: CancellationReason = Field(description="Why the merchant cancels (the fixed list)")
     note: str = Field("", description="Free text for the supplier; required when the reason is 'other'")
     then: CancellationFollowUp = Field(CancellationFollowUp.REORDER,
@@ -28,7 +29,7 @@ class CancellationCreate(BaseModel):
     notify_customer: bool = Field(True, description="cancel_on_store: the store e-mails the customer")
 
 
-class CancellationDecisionCreate(BaseModel):
+class CancellationDecisionCreate(RequestBody):
     decision: Literal["approved", "rejected"]
     note: str = Field("", description="The supplier's words (its reason for refusing, for one)")
 
@@ -91,7 +92,7 @@ class CancellationsPublic(BaseModel):
              response_model=CancellationPublic,
              summary="Ask the supplier to cancel a supplier order that has not shipped (then reorder or cancel on "
                      "the store)")
-def request_cancellation(supplier_order_id: int, body: CancellationCreate, container: ContainerDep,
+def request_cancellation(supplier_order_id: RowId, body: CancellationCreate, container: ContainerDep,
                          token: CurrentToken) -> CancellationPublic:
     """The request as it stands: `pending`, or already decided when the supplier answers at once; with an
     assisted supplier, the steps and the link to do it on the supplier's website."""
@@ -113,14 +114,14 @@ def list_cancellations(container: ContainerDep, token: CurrentToken, status: Can
 
 @router.get("/cancellations/{cancellation_id}", response_model=CancellationPublic,
             summary="One cancellation request with the supplier's decision and the refund expected")
-def get_cancellation(cancellation_id: int, container: ContainerDep, token: CurrentToken) -> CancellationPublic:
+def get_cancellation(cancellation_id: RowId, container: ContainerDep, token: CurrentToken) -> CancellationPublic:
     return CancellationPublic.of(cancellation.get_cancellation(container.uow(), shop_id=token.shop_id,
                                                                cancellation_id=cancellation_id))
 
 
 @router.post("/cancellations/{cancellation_id}/decision", response_model=CancellationPublic,
              summary="Record the supplier's decision (for any supplier: what was seen on its website)")
-def decide_cancellation(cancellation_id: int, body: CancellationDecisionCreate, container: ContainerDep,
+def decide_cancellation(cancellation_id: RowId, body: CancellationDecisionCreate, container: ContainerDep,
                         token: CurrentToken) -> CancellationPublic:
     with polling.clients(container.uow(), container.supplier_for, container.store_for) as (_, store_for):
         request = cancellation.decide_cancellation(container.uow(), store_for, container.clock, shop_id=token.shop_id,
@@ -129,14 +130,13 @@ def decide_cancellation(cancellation_id: int, body: CancellationDecisionCreate, 
     return CancellationPublic.of(request)
 
 
-class RefundArrivedCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RefundArrivedCreate(RequestBody):
     arrived_at: datetime | None = Field(default=None, description="When it arrived (default: now)")
 
 
 @router.post("/cancellations/{cancellation_id}/refund-arrived", response_model=CancellationPublic,
              summary="Record that the supplier's refund of an approved cancellation reached the payer")
-def refund_arrived(cancellation_id: int, container: ContainerDep, token: CurrentToken,
+def refund_arrived(cancellation_id: RowId, container: ContainerDep, token: CurrentToken,
                    body: RefundArrivedCreate | None = None) -> CancellationPublic:
     arrived = body.arrived_at if body else None
     if arrived is not None and arrived.tzinfo is None:

@@ -24,6 +24,7 @@ from ordercenter.entrypoints.api.customer_refund_schemas import (
     ReplyTemplateUpdate,
 )
 from ordercenter.entrypoints.api.deps import ContainerDep, CurrentToken
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.services import customer_refunds, reply_templates
 
 router = APIRouter(tags=["customer refunds"])
@@ -37,7 +38,7 @@ def _actor(token: CurrentToken) -> str:
              status_code=status.HTTP_201_CREATED, summary="Record a customer's refund request",
              description="By hand (`message`) or from the customer's e-mail pasted in (`email_text`: the sender and "
                          "the body are taken from it). The answer carries the reply Order Center proposes.")
-def create_customer_refund(order_id: int, body: CustomerRefundCreate, container: ContainerDep,
+def create_customer_refund(order_id: RowId, body: CustomerRefundCreate, container: ContainerDep,
                            token: CurrentToken) -> CustomerRefundPublic:
     data = customer_refunds.RefundRequestInput(
         message=body.message, customer_email=body.customer_email, customer_name=body.customer_name,
@@ -52,7 +53,7 @@ def list_customer_refunds(
     container: ContainerDep,
     token: CurrentToken,
     status_: Annotated[CustomerRefundStatus | None, Query(alias="status")] = None,
-    order_id: int | None = None,
+    order_id: RowId | None = None,
     limit: Annotated[int, Query(ge=1, le=customer_refunds.MAX_LIST)] = 50,
 ) -> CustomerRefundsPublic:
     rows = customer_refunds.list_requests(container.uow(), shop_id=token.shop_id, status=status_, order_id=order_id,
@@ -62,7 +63,7 @@ def list_customer_refunds(
 
 @router.get("/customer-refunds/{request_id}", response_model=CustomerRefundPublic,
             summary="One request: the proposed reply, the supplier-side recovery and the order's net result")
-def get_customer_refund(request_id: int, container: ContainerDep, token: CurrentToken) -> CustomerRefundPublic:
+def get_customer_refund(request_id: RowId, container: ContainerDep, token: CurrentToken) -> CustomerRefundPublic:
     return CustomerRefundPublic.from_view(customer_refunds.get_request(
         container.uow(), container.clock, shop_id=token.shop_id, request_id=request_id))
 
@@ -71,7 +72,8 @@ def get_customer_refund(request_id: int, container: ContainerDep, token: Current
              summary="E-mail the reply to the customer",
              description="A template (default: the proposed one) or the merchant's edited subject and body; "
                          "queued in the outbox and sent by the background sender, once.")
-def reply_to_customer(request_id: int, body: ReplyCreate, container: ContainerDep, token: CurrentToken) -> ReplyPublic:
+def reply_to_customer(request_id: RowId, body: ReplyCreate, container: ContainerDep,
+                      token: CurrentToken) -> ReplyPublic:
     result = customer_refunds.reply_to_customer(container.uow(), container.clock, shop_id=token.shop_id,
                                                 request_id=request_id, template=body.template, subject=body.subject,
                                                 body=body.body, actor_id=_actor(token))
@@ -82,7 +84,7 @@ def reply_to_customer(request_id: int, body: ReplyCreate, container: ContainerDe
              summary="Refund the customer on the store, in full or in part",
              description="Checked against what the order can still refund (422 naming `amount`); made once "
                          "(409 when the request was refunded already or its refund is under way).")
-def refund_customer(request_id: int, body: RefundCreate, container: ContainerDep,
+def refund_customer(request_id: RowId, body: RefundCreate, container: ContainerDep,
                     token: CurrentToken) -> CustomerRefundPublic:
     with container.uow() as uow:
         shop = uow.shops.get(token.shop_id)
@@ -97,7 +99,7 @@ def refund_customer(request_id: int, body: RefundCreate, container: ContainerDep
 
 @router.post("/customer-refunds/{request_id}/link", response_model=CustomerRefundPublic,
              summary="Link the request to the supplier-side cancellation or return/refund request")
-def link_customer_refund(request_id: int, body: LinkCreate, container: ContainerDep,
+def link_customer_refund(request_id: RowId, body: LinkCreate, container: ContainerDep,
                          token: CurrentToken) -> CustomerRefundPublic:
     return CustomerRefundPublic.from_view(customer_refunds.link_request(
         container.uow(), container.clock, shop_id=token.shop_id, request_id=request_id,

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from ordercenter.domain.errors import NotFound
 from ordercenter.entrypoints.api.deps import ContainerDep, CurrentToken
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.services import duplicates
 
 router = APIRouter(prefix="/orders", tags=["orders"])
@@ -25,7 +26,7 @@ class DuplicatePublic(BaseModel):
                          "name; no receipt is e-mailed. Refused (409 `not_allowed`, with the reason) when the "
                          "order was already ordered from the supplier, already duplicated, or is not "
                          "fulfilled on the store.")
-def duplicate_order(order_id: int, container: ContainerDep, token: CurrentToken) -> DuplicatePublic:
+def duplicate_order(order_id: RowId, container: ContainerDep, token: CurrentToken) -> DuplicatePublic:
     with container.uow() as uow:
         shop = uow.shops.get(token.shop_id)
     if shop is None:  # pragma: no cover  (a token outlives no shop: tokens belong to a shop row)

@@ -15,6 +15,7 @@ from ordercenter.entrypoints.api.mapping_schemas import (
     MappingPublic,
     MappingsPublic,
 )
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.services import mappings
 
 router = APIRouter(prefix="/mappings", tags=["mappings"])
@@ -83,13 +84,14 @@ def put_mapping(body: MappingCreate, response: Response, uow: UowDep, token: Cur
     return MappingPublic.of(saved.mapping)
 
 
-@router.get("/{mapping_id}", response_model=MappingPublic, summary="One mapping")
-def get_mapping(mapping_id: int, uow: UowDep, token: CurrentToken) -> MappingPublic:
+# `:int` so that /mappings/import, a sibling, is not read as a mapping id (a GET on it is then a 405).
+@router.get("/{mapping_id:int}", response_model=MappingPublic, summary="One mapping")
+def get_mapping(mapping_id: RowId, uow: UowDep, token: CurrentToken) -> MappingPublic:
     return MappingPublic.of(mappings.get_mapping(uow, token.shop_id, mapping_id))
 
 
-@router.delete("/{mapping_id}", status_code=204, response_class=Response, summary="Delete a mapping")
-def delete_mapping(mapping_id: int, uow: UowDep, token: CurrentToken, container: ContainerDep) -> Response:
+@router.delete("/{mapping_id:int}", status_code=204, response_class=Response, summary="Delete a mapping")
+def delete_mapping(mapping_id: RowId, uow: UowDep, token: CurrentToken, container: ContainerDep) -> Response:
     mappings.delete_mapping(uow, token.shop_id, mapping_id, container.clock.now())
     return Response(status_code=204)
 

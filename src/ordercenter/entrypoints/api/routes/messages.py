@@ -10,12 +10,13 @@ from pydantic import BaseModel, Field
 from ordercenter.domain.message_templates import FREE_MESSAGE, PLACEHOLDERS, TEMPLATES
 from ordercenter.domain.messages import MessageDirection, SupplierMessage
 from ordercenter.entrypoints.api.deps import ContainerDep, CurrentToken
+from ordercenter.entrypoints.api.request_models import RequestBody, RowId
 from ordercenter.services import supplier_messages
 
 router = APIRouter(tags=["messages"])
 
 
-class MessageCreate(BaseModel):
+class MessageCreate(RequestBody):
     """Either the merchant's `text`, or a `template` key (the text then defaults to the filled template;
     both: the merchant edited the template)."""
 
@@ -23,7 +24,7 @@ class MessageCreate(BaseModel):
     template: str | None = Field(default=None, max_length=60)
 
 
-class ReplyCreate(BaseModel):
+class ReplyCreate(RequestBody):
     text: str = Field(max_length=5000)
 
 
@@ -91,7 +92,7 @@ class TemplatesPublic(BaseModel):
 
 @router.post("/supplier-orders/{supplier_order_id}/messages", response_model=SentMessagePublic, status_code=201,
              summary="Write to the seller: by API where the supplier allows it, else the text to paste and the link")
-def send_message(supplier_order_id: int, body: MessageCreate, container: ContainerDep,
+def send_message(supplier_order_id: RowId, body: MessageCreate, container: ContainerDep,
                  token: CurrentToken) -> SentMessagePublic:
     result = supplier_messages.send_message(
         container.uow(), container.supplier_resolver(token.shop_id), container.clock, shop_id=token.shop_id,
@@ -101,7 +102,7 @@ def send_message(supplier_order_id: int, body: MessageCreate, container: Contain
 
 @router.get("/supplier-orders/{supplier_order_id}/messages", response_model=ThreadPublic,
             summary="The thread with the seller, 'awaiting reply since', and the templates filled in for it")
-def get_thread(supplier_order_id: int, container: ContainerDep, token: CurrentToken) -> ThreadPublic:
+def get_thread(supplier_order_id: RowId, container: ContainerDep, token: CurrentToken) -> ThreadPublic:
     thread = supplier_messages.get_thread(container.uow(), shop_id=token.shop_id, supplier_order_id=supplier_order_id)
     return ThreadPublic(supplier_order_id=thread.supplier_order_id, order_id=thread.order_id,
                         supplier_order_number=thread.number, awaiting_reply_since=thread.awaiting_reply_since,
@@ -112,7 +113,7 @@ def get_thread(supplier_order_id: int, container: ContainerDep, token: CurrentTo
 
 @router.post("/supplier-orders/{supplier_order_id}/messages/replies", response_model=MessagePublic, status_code=201,
              summary="Record the seller's answer as read on the supplier's website")
-def record_reply(supplier_order_id: int, body: ReplyCreate, container: ContainerDep,
+def record_reply(supplier_order_id: RowId, body: ReplyCreate, container: ContainerDep,
                  token: CurrentToken) -> MessagePublic:
     reply = supplier_messages.record_reply(container.uow(), container.clock, shop_id=token.shop_id,
                                            supplier_order_id=supplier_order_id, text=body.text,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from ordercenter.domain.status import Stage
 from ordercenter.entrypoints.api.deps import ContainerDep, CurrentToken, UowDep
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.entrypoints.api.schemas import OrderPublic, OrdersPublic, OrderSummaryPublic
 from ordercenter.services import order_queries
 
@@ -32,6 +33,6 @@ def list_orders(
 
 
 @router.get("/{order_id}", response_model=OrderPublic, summary="One order with its whole story")
-def get_order(order_id: int, uow: UowDep, token: CurrentToken, container: ContainerDep) -> OrderPublic:
+def get_order(order_id: RowId, uow: UowDep, token: CurrentToken, container: ContainerDep) -> OrderPublic:
     return OrderPublic.from_detail(order_queries.get_order(uow, shop_id=token.shop_id, order_id=order_id,
                                                            now=container.clock.now()))

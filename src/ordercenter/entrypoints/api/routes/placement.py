@@ -17,6 +17,7 @@ from ordercenter.entrypoints.api.placement_schemas import (
     PreviewPublic,
     ReorderRequest,
 )
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.services import packaging
 from ordercenter.services.payment import pay_supplier_order
 from ordercenter.services.placement import place_order, place_orders
@@ -55,17 +56,21 @@ def list_packaging(uow: UowDep, token: CurrentToken) -> list[PackagingPublic]:
 
 
 @router.put("/packaging", response_model=PackagingPublic,
-            summary="Set the shop-wide packaging preferences, or one supplier account's override")
+            summary="Change the shop-wide packaging preferences, or one supplier account's override",
+            description="Changes only the fields the body names; the others keep their value (preferences set "
+                        "for the first time take the defaults for them). `PATCH` does the same.")
+@router.patch("/packaging", response_model=PackagingPublic, summary="The same as PUT /packaging")
 def save_packaging(body: PackagingCreate, container: ContainerDep, uow: UowDep,
                    token: CurrentToken) -> PackagingPublic:
+    # A field left out keeps its value: a client that knows one field does not reset the ones added later.
     view = packaging.save_packaging(uow, shop_id=token.shop_id, data=packaging.PackagingInput(**body.model_dump()),
-                                    now=container.clock.now())
+                                    now=container.clock.now(), only=body.model_fields_set - {"supplier_account_id"})
     return PackagingPublic.of(view)
 
 
 @router.post("/orders/{order_id}/reorder", response_model=PlacementResultPublic,
              summary="Order again what the supplier or the merchant cancelled, from the same or the backup product")
-def reorder(order_id: int, body: ReorderRequest, container: ContainerDep, uow: UowDep,
+def reorder(order_id: RowId, body: ReorderRequest, container: ContainerDep, uow: UowDep,
             token: CurrentToken) -> PlacementResultPublic:
     outcome = place_order(uow, container.supplier_resolver(token.shop_id), container.clock, shop_id=token.shop_id,
                           order_id=order_id, options=PlacementOptions(use_backup=body.use_backup),
@@ -75,7 +80,7 @@ def reorder(order_id: int, body: ReorderRequest, container: ContainerDep, uow: U
 
 @router.post("/supplier-orders/{supplier_order_id}/pay", response_model=PaymentPublic,
              summary="Pay a supplier order awaiting payment (or get the steps to pay it on the supplier's site)")
-def pay(supplier_order_id: int, container: ContainerDep, uow: UowDep, token: CurrentToken,
+def pay(supplier_order_id: RowId, container: ContainerDep, uow: UowDep, token: CurrentToken,
         body: PayRequest | None = None) -> PaymentPublic:
     result = pay_supplier_order(uow, container.supplier_resolver(token.shop_id), container.clock,
                                 shop_id=token.shop_id, supplier_order_id=supplier_order_id,

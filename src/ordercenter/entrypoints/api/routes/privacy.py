@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from ordercenter.domain.privacy import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
 from ordercenter.entrypoints.api.deps import ContainerDep, CurrentToken
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.services import privacy
 
 router = APIRouter(prefix="/privacy", tags=["privacy"])
@@ -51,7 +52,7 @@ def list_data_requests(container: ContainerDep, token: CurrentToken,
 @router.get("/data-requests/{request_id}/file", response_class=Response,
             summary="The file of one data request (the same shop only), as an attachment",
             responses={200: {"content": {"application/json": {}}}})
-def get_data_request_file(request_id: int, container: ContainerDep, token: CurrentToken) -> Response:
+def get_data_request_file(request_id: RowId, container: ContainerDep, token: CurrentToken) -> Response:
     found = privacy.data_request_file(container.uow(), container.file_store, shop_id=token.shop_id,
                                       request_id=request_id)
     return Response(found.content, media_type="application/json", headers={

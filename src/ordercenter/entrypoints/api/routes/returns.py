@@ -15,6 +15,7 @@ from ordercenter.domain.errors import InvalidInput
 from ordercenter.domain.evidence import FIELD, MB, SNIFF_BYTES, EvidenceLimits, read_budget
 from ordercenter.domain.status import ReturnStatus
 from ordercenter.entrypoints.api.deps import ContainerDep, CurrentToken
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.entrypoints.api.return_schemas import (
     RETURN_FORM_OPENAPI,
     DisputeNumberCreate,
@@ -102,7 +103,7 @@ def _text(form: FormData, name: str) -> str:
 
 @router.post("/supplier-orders/{supplier_order_id}/returns", response_model=ReturnPublic, status_code=201,
              summary="Open a return/refund request (dispute) with evidence", openapi_extra=RETURN_FORM_OPENAPI)
-async def open_return(supplier_order_id: int, request: Request, container: ContainerDep,
+async def open_return(supplier_order_id: RowId, request: Request, container: ContainerDep,
                       token: CurrentToken) -> ReturnPublic:
     """201 with the request as it stands: `under_review` when the supplier took the dispute by API,
     `submitted` when it is to be opened by hand on the supplier's site (assisted: `steps`, `link`) or
@@ -135,14 +136,14 @@ def list_returns(container: ContainerDep, token: CurrentToken, status: ReturnSta
 
 
 @router.get("/returns/{return_id}", response_model=ReturnPublic, summary="One return/refund request")
-def get_return(return_id: int, container: ContainerDep, token: CurrentToken) -> ReturnPublic:
+def get_return(return_id: RowId, container: ContainerDep, token: CurrentToken) -> ReturnPublic:
     return ReturnPublic.of(return_queries.get_return(container.uow(), shop_id=token.shop_id, return_id=return_id))
 
 
 @router.get("/returns/{return_id}/evidence/{n}", response_class=Response,
             summary="One evidence file (the same shop only), as an attachment",
             responses={200: {"content": {"application/octet-stream": {}}}})
-def get_evidence(return_id: int, n: int, container: ContainerDep, token: CurrentToken) -> Response:
+def get_evidence(return_id: RowId, n: RowId, container: ContainerDep, token: CurrentToken) -> Response:
     found = return_queries.evidence_file(container.uow(), container.file_store, shop_id=token.shop_id,
                                          return_id=return_id, number=n)
     return Response(found.content, media_type=found.content_type, headers={
@@ -152,7 +153,7 @@ def get_evidence(return_id: int, n: int, container: ContainerDep, token: Current
 
 @router.post("/returns/{return_id}/dispute", response_model=ReturnPublic,
              summary="Record the dispute number of a request opened by hand on the supplier's site")
-def record_dispute(return_id: int, body: DisputeNumberCreate, container: ContainerDep,
+def record_dispute(return_id: RowId, body: DisputeNumberCreate, container: ContainerDep,
                    token: CurrentToken) -> ReturnPublic:
     return ReturnPublic.of(return_actions.record_dispute_opened(
         container.uow(), container.clock, shop_id=token.shop_id, return_id=return_id, dispute_id=body.dispute_id,
@@ -161,7 +162,7 @@ def record_dispute(return_id: int, body: DisputeNumberCreate, container: Contain
 
 @router.post("/returns/{return_id}/decision", response_model=ReturnPublic,
              summary="Record the supplier's decision (with return instructions when approved)")
-def record_decision(return_id: int, body: ReturnDecisionCreate, container: ContainerDep,
+def record_decision(return_id: RowId, body: ReturnDecisionCreate, container: ContainerDep,
                     token: CurrentToken) -> ReturnPublic:
     return ReturnPublic.of(return_actions.record_decision(
         container.uow(), container.clock, shop_id=token.shop_id, return_id=return_id, decision=body.decision,
@@ -171,7 +172,7 @@ def record_decision(return_id: int, body: ReturnDecisionCreate, container: Conta
 
 @router.post("/returns/{return_id}/return-shipment", response_model=ReturnPublic,
              summary="The goods went back: their tracking number")
-def record_return_shipment(return_id: int, body: ReturnShipmentCreate, container: ContainerDep,
+def record_return_shipment(return_id: RowId, body: ReturnShipmentCreate, container: ContainerDep,
                            token: CurrentToken) -> ReturnPublic:
     return ReturnPublic.of(return_actions.record_return_shipment(
         container.uow(), container.supplier_resolver(token.shop_id), container.clock, shop_id=token.shop_id,
@@ -180,7 +181,7 @@ def record_return_shipment(return_id: int, body: ReturnShipmentCreate, container
 
 @router.post("/returns/{return_id}/escalate", response_model=ReturnPublic,
              summary="Ask the platform to decide a refused dispute")
-def escalate(return_id: int, container: ContainerDep, token: CurrentToken) -> ReturnPublic:
+def escalate(return_id: RowId, container: ContainerDep, token: CurrentToken) -> ReturnPublic:
     return ReturnPublic.of(return_actions.escalate_return(
         container.uow(), container.supplier_resolver(token.shop_id), container.clock, shop_id=token.shop_id,
         return_id=return_id, actor_id=f"token:{token.id}"))
@@ -188,7 +189,7 @@ def escalate(return_id: int, container: ContainerDep, token: CurrentToken) -> Re
 
 @router.post("/returns/{return_id}/close", response_model=ReturnPublic,
              summary="Close a refused request, or drop an open one")
-def close(return_id: int, container: ContainerDep, token: CurrentToken,
+def close(return_id: RowId, container: ContainerDep, token: CurrentToken,
           body: ReturnCloseCreate | None = None) -> ReturnPublic:
     return ReturnPublic.of(return_actions.close_return(
         container.uow(), container.clock, shop_id=token.shop_id, return_id=return_id, note=body.note if body else None,
@@ -197,7 +198,7 @@ def close(return_id: int, container: ContainerDep, token: CurrentToken,
 
 @router.post("/returns/{return_id}/refund-issued", response_model=ReturnPublic,
              summary="The supplier issued the refund: count its expected arrival from today")
-def refund_issued(return_id: int, container: ContainerDep, token: CurrentToken,
+def refund_issued(return_id: RowId, container: ContainerDep, token: CurrentToken,
                   body: RefundIssuedCreate | None = None) -> ReturnPublic:
     return ReturnPublic.of(return_actions.record_refund_issued(
         container.uow(), container.clock, shop_id=token.shop_id, return_id=return_id,
@@ -206,6 +207,6 @@ def refund_issued(return_id: int, container: ContainerDep, token: CurrentToken,
 
 @router.post("/returns/{return_id}/refund-arrived", response_model=ReturnPublic,
              summary="The refund reached the payer")
-def refund_arrived(return_id: int, container: ContainerDep, token: CurrentToken) -> ReturnPublic:
+def refund_arrived(return_id: RowId, container: ContainerDep, token: CurrentToken) -> ReturnPublic:
     return ReturnPublic.of(return_actions.confirm_refund_arrived(
         container.uow(), container.clock, shop_id=token.shop_id, return_id=return_id, actor_id=f"token:{token.id}"))

@@ -11,9 +11,10 @@ from ordercenter.adapters.shopify.install import ShopifyInstaller
 from ordercenter.bootstrap import Container
 from ordercenter.domain.errors import NotAllowed
 from ordercenter.entrypoints.api.deps import ContainerDep
+from ordercenter.entrypoints.api.errors import OAUTH_FLOW_ANSWERS
 from ordercenter.services import store_install
 
-router = APIRouter(prefix="/shopify", tags=["store install"])
+router = APIRouter(prefix="/shopify", tags=["store install"], responses=OAUTH_FLOW_ANSWERS)
 
 
 def _installer(container: Container) -> ShopifyInstaller:

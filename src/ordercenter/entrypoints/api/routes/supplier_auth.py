@@ -10,9 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ordercenter.bootstrap import Container
 from ordercenter.entrypoints.api.deps import ContainerDep, CurrentToken
+from ordercenter.entrypoints.api.errors import OAUTH_FLOW_ANSWERS
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.services import suppliers
 
-router = APIRouter(prefix="/aliexpress", tags=["supplier authorization"])
+router = APIRouter(prefix="/aliexpress", tags=["supplier authorization"], responses=OAUTH_FLOW_ANSWERS)
 
 
 def callback_url(container: Container) -> str:
@@ -23,7 +25,7 @@ def callback_url(container: Container) -> str:
 @router.get("/authorize", summary="Start authorizing a supplier account (redirects to AliExpress)",
             response_class=RedirectResponse, status_code=302)
 def authorize(container: ContainerDep, token: CurrentToken,
-              account: Annotated[int, Query(description="The supplier account's id (GET /api/v1/suppliers)")]) -> str:
+              account: Annotated[RowId, Query(description="The supplier account's id (GET /api/v1/suppliers)")]) -> str:
     return suppliers.begin_authorization(container.uow(), container.supplier_authorizer, shop_id=token.shop_id,
                                          account_id=account, redirect_uri=callback_url(container),
                                          now=container.clock.now(), key=container.settings.resolved_secret_key())

@@ -11,6 +11,7 @@ from ordercenter.domain.alerts import Alert, AlertKind
 from ordercenter.domain.status import SupplierOrderStatus
 from ordercenter.domain.supplier_orders import Shipment, SupplierOrder
 from ordercenter.entrypoints.api.deps import ContainerDep, CurrentToken
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.services import polling, tracking_queries
 from ordercenter.services.tracking import SyncResult
 
@@ -104,7 +105,7 @@ class RefreshPublic(BaseModel):
 
 @router.get("/{supplier_order_id}", response_model=SupplierOrderTrackingPublic,
             summary="One supplier order with its packages, polling state and open alerts")
-def get_supplier_order(supplier_order_id: int, container: ContainerDep,
+def get_supplier_order(supplier_order_id: RowId, container: ContainerDep,
                        token: CurrentToken) -> SupplierOrderTrackingPublic:
     detail = tracking_queries.get_supplier_order(container.uow(), shop_id=token.shop_id,
                                                  supplier_order_id=supplier_order_id)
@@ -113,7 +114,7 @@ def get_supplier_order(supplier_order_id: int, container: ContainerDep,
 
 @router.post("/{supplier_order_id}/refresh", response_model=RefreshPublic,
              summary="Ask the supplier now: status, tracking to the store, alerts")
-def refresh_supplier_order(supplier_order_id: int, container: ContainerDep, token: CurrentToken) -> RefreshPublic:
+def refresh_supplier_order(supplier_order_id: RowId, container: ContainerDep, token: CurrentToken) -> RefreshPublic:
     with polling.clients(container.uow(), container.supplier_for, container.store_for) as (supplier_for, store_for):
         result = polling.refresh_one(container.uow(), supplier_for, store_for, container.clock,
                                      shop_id=token.shop_id, supplier_order_id=supplier_order_id)

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from ordercenter.domain.webhooks import DeliveryStatus, WebhookDelivery
 from ordercenter.entrypoints.api.deps import ContainerDep, CurrentToken
+from ordercenter.entrypoints.api.request_models import RowId
 from ordercenter.services import webhook_deliveries, webhook_intake
 
 router = APIRouter(prefix="/webhook-deliveries", tags=["webhooks"])
@@ -68,7 +69,7 @@ def list_webhook_deliveries(
 
 
 @router.get("/{delivery_id}", response_model=WebhookDeliveryPublic, summary="One webhook delivery with its body")
-def get_webhook_delivery(delivery_id: int, container: ContainerDep, token: CurrentToken) -> WebhookDeliveryPublic:
+def get_webhook_delivery(delivery_id: RowId, container: ContainerDep, token: CurrentToken) -> WebhookDeliveryPublic:
     return WebhookDeliveryPublic.of(webhook_deliveries.get_delivery(container.uow(), shop_id=token.shop_id,
                                                                     delivery_id=delivery_id))
 
@@ -81,7 +82,7 @@ def get_webhook_delivery(delivery_id: int, container: ContainerDep, token: Curre
                          "rejected body is still unusable (naming the field).",
              responses={409: {"description": "applied already, or nothing to apply"},
                         422: {"description": "a rejected body still unusable"}})
-def replay_webhook_delivery(delivery_id: int, container: ContainerDep, token: CurrentToken) -> WebhookDeliveryPublic:
+def replay_webhook_delivery(delivery_id: RowId, container: ContainerDep, token: CurrentToken) -> WebhookDeliveryPublic:
     replayed = webhook_intake.replay_delivery(container.uow(), container.webhook_codec, shop_id=token.shop_id,
                                               delivery_id=delivery_id, now=container.clock.now(),
                                               max_attempts=container.settings.webhook_max_attempts)
