@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 
 from ordercenter.adapters.clock import ManualClock
 from ordercenter.adapters.db.migrations import upgrade
@@ -19,14 +19,32 @@ from ordercenter.domain.metadata import metadata
 from tests.factories import T0
 from tests.smtp_server import Mailbox, smtp_server
 
-POSTGRES_URL = os.environ.get("ORDERCENTER_TEST_POSTGRES_URL")
+# Tests read the commands' tables and messages: a wide console keeps rich from wrapping them (a pytest-xdist
+# worker's console is narrower than a terminal's), in this process and the commands it starts.
+os.environ["COLUMNS"] = "200"
+
+NAMED_POSTGRES_URL = os.environ.get("ORDERCENTER_TEST_POSTGRES_URL")
+
+
+def _database_of_this_worker(url: str | None) -> str | None:
+    """Under pytest-xdist each worker has its own database beside the named one: tests truncate theirs."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url is None or worker is None:
+        return url
+    named = make_url(url)
+    return named.set(database=f"{named.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _database_of_this_worker(NAMED_POSTGRES_URL)
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
 @pytest.fixture(scope="session")
 def postgres_engine() -> Iterator[Engine]:
     """A PostgreSQL schema rebuilt from the migrations once per test run."""
-    assert POSTGRES_URL is not None
+    assert POSTGRES_URL is not None and NAMED_POSTGRES_URL is not None
+    if POSTGRES_URL != NAMED_POSTGRES_URL:
+        _create_database(NAMED_POSTGRES_URL, make_url(POSTGRES_URL).database or "")
     engine = build_engine(Settings(database_url=POSTGRES_URL).resolved_database_url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -34,6 +52,17 @@ def postgres_engine() -> Iterator[Engine]:
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+def _create_database(server_url: str, name: str) -> None:
+    engine = build_engine(Settings(database_url=server_url).resolved_database_url)
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if exists.first() is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
 
 
 def _truncate(engine: Engine) -> None:
