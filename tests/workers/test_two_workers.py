@@ -80,12 +80,13 @@ def redis_db() -> Iterator[str]:
 class Worker:
     """A real `ordercenter worker` process whose output is read as it comes."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, broker_url: str = REDIS_URL,
+                 env_extra: dict[str, str] | None = None) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERCENTER_")}
         env.update({"ORDERCENTER_DATA_DIR": str(settings.data_dir),
                     "ORDERCENTER_SECRET_KEY": settings.secret_key or "",
-                    "ORDERCENTER_DATABASE_URL": settings.database_url or "", "ORDERCENTER_BROKER_URL": REDIS_URL,
-                    "ORDERCENTER_LOG_LEVEL": "info", "PYTHONUNBUFFERED": "1"})
+                    "ORDERCENTER_DATABASE_URL": settings.database_url or "", "ORDERCENTER_BROKER_URL": broker_url,
+                    "ORDERCENTER_LOG_LEVEL": "info", "PYTHONUNBUFFERED": "1", **(env_extra or {})})
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ordercenter", "worker", "--period-scale", str(SCALE), "--threads", "2"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)

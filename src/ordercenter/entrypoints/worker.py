@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from ordercenter.adapters.notify import SmtpAddress
 from ordercenter.bootstrap import Container
@@ -98,10 +99,11 @@ def reconcile_interrupted_placements(container: Container) -> int:
 
     with container.uow() as uow:
         shop_ids = [s.id for s in uow.shops.all() if s.uninstalled_at is None]
+    attention_after = timedelta(minutes=container.settings.placement_attention_minutes)
     settled = 0
     for shop_id in shop_ids:
         settled += reconcile_drafts(container.uow(), container.supplier_resolver(shop_id), container.clock,
-                                    shop_id=shop_id)
+                                    shop_id=shop_id, attention_after=attention_after)
     return settled
 
 
@@ -213,13 +215,26 @@ def run_scheduler(jobs: list[PeriodicJob], enqueue: Callable[[str], None], stop:
                   tick_seconds: float = 1.0) -> None:
     """Send every job whose period elapsed to the workers until `stop` is set; every worker process runs one,
     and the duplicates are harmless because the claim decides who runs."""
+    down_since: float | None = None
     while not stop.is_set():
-        for job in due_jobs(jobs, time.monotonic()):
+        due = due_jobs(jobs, time.monotonic())
+        for index, job in enumerate(due):
             try:
                 enqueue(job.name)
             except Exception:  # the broker is down: ask again on the next tick, nothing is lost meanwhile
-                log.exception("could not send '%s' to the broker", job.name)
-                job.last_run = float("-inf")
+                for unsent in due[index:]:
+                    unsent.last_run = float("-inf")
+                # One line per outage, not one per job and tick (a hundred tracebacks a second otherwise);
+                # and no other job tried this tick, so a broker that hangs costs one timeout, not fourteen.
+                if down_since is None:
+                    down_since = time.monotonic()
+                    log.exception("could not send '%s' to the broker; asking again every tick until it answers",
+                                  job.name)
+                break
+            if down_since is not None:
+                log.warning("the broker answers again after %.1f s; the jobs it missed are sent now",
+                            time.monotonic() - down_since)
+                down_since = None
         stop.wait(tick_seconds)
 
 
