@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     supplier_rate_limit_per_second: float = Field(default=20.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1, le=50, description="Tries of a store webhook that fails "
                                       "to apply (30 s apart, doubling, at most 1 h) before an alert")
+    placement_attention_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60, description="Minutes an "
+                                             "interrupted placement waits for the supplier's look-up to work "
+                                             "before it needs attention (with an alert)")
     shopify_client_id: str | None = Field(default=None, description="Public app: client id (API key)")
     shopify_client_secret: str | None = Field(default=None, description="Public app: client secret")
     shopify_scopes: str = Field(

@@ -40,6 +40,8 @@ class AlertKind(StrEnum):
     SHIPPED_AFTER_STORE_CANCEL = "shipped_after_store_cancel"  # shipped although the store order is gone
     STORE_REAUTHORIZATION_NEEDED = "store_reauthorization_needed"  # the store refused the refresh token
     WEBHOOK_FAILED = "webhook_failed"  # a store webhook could not be applied after every try
+    PLACEMENT_UNCONFIRMED = "placement_unconfirmed"  # an interrupted placement the supplier could not confirm
+    SUPPLIER_CREDENTIALS_REFUSED = "supplier_credentials_refused"  # a supplier account's every call is refused
 
 
 _OPEN = text("resolved_at IS NULL")

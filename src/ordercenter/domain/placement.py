@@ -6,6 +6,7 @@ Pure: the service gathers product details and freight quotes from the supplier, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from ordercenter.domain.money import Money
@@ -169,3 +170,25 @@ def supplier_address_problems(country_code: str, full_name: str, tax_number: str
         if not (2 <= len(first) <= 32 and 2 <= len(last.strip()) <= 32):
             return ["the recipient needs a first and last name of 2 to 32 characters each"]
     return []
+
+
+# A claim without an answer this long is presumed interrupted (its process died mid-call) and is
+# looked up at the supplier before anything is sent again.
+CLAIM_PRESUMED_INTERRUPTED = timedelta(minutes=2)
+# While the supplier cannot be asked, the look-up is retried this long before a person is asked to
+# check: long enough for a brief supplier outage to pass, short enough to act the same hour.
+UNCONFIRMED_CLAIM_ATTENTION_AFTER = timedelta(minutes=30)
+
+
+def unconfirmed_claim_needs_attention(claimed_at: datetime, now: datetime,
+                                      after: timedelta = UNCONFIRMED_CLAIM_ATTENTION_AFTER) -> bool:
+    """An interrupted claim the supplier still cannot be asked about is a person's job once `after` has passed."""
+    return now >= claimed_at + after
+
+
+def unconfirmed_claim_message(out_order_id: str, seller_name: str, claimed_at: datetime, supplier_words: str) -> str:
+    """What the merchant reads: why nothing is known, and what to look for at the supplier before placing again."""
+    seller = f" with {seller_name}" if seller_name else ""
+    return (f"placing the purchase{seller} was interrupted on {claimed_at:%Y-%m-%d %H:%M} UTC and the supplier "
+            f"could not be asked whether it arrived ({supplier_words}): look in your AliExpress order list for "
+            f"an order with the note or out-order-id '{out_order_id}' before placing it again")

@@ -20,6 +20,27 @@ class SupplierPlatformKind(StrEnum):
 # AliExpress advises refreshing about 30 minutes before the access token expires.
 REFRESH_MARGIN = timedelta(minutes=30)
 
+# An account whose credentials are refused is tried again after a wait that doubles from the first to
+# the cap: a revoked token costs a call an hour, not one per order per minute, and a fixed one is seen
+# within the hour (at once after a new authorization, which ends the wait).
+CREDENTIALS_RETRY_FIRST = timedelta(minutes=1)
+CREDENTIALS_RETRY_CAP = timedelta(hours=1)
+
+
+def credentials_retry_after(refused_tries: int, first: timedelta = CREDENTIALS_RETRY_FIRST,
+                            cap: timedelta = CREDENTIALS_RETRY_CAP) -> timedelta:
+    """The wait after the `refused_tries`-th refusal in a row (1-based): first, twice that, … at most `cap`."""
+    if refused_tries <= 1:
+        return min(first, cap)
+    # Past the cap the doubling no longer matters; stopping there keeps the number small.
+    doublings: int = min(refused_tries - 1, 32)
+    return min(first * (1 << doublings), cap)
+
+
+def supplier_account_subject(account_id: int) -> str:
+    """The subject of an alert about a supplier account (its credentials), with no order."""
+    return f"supplier_account:{account_id}"
+
 
 class SupplierAccount(Base):
     """Credentials and rules of one supplier account of a shop. Secrets are stored encrypted."""
@@ -54,10 +75,46 @@ class SupplierAccount(Base):
     reauthorization_alerted_at: Mapped[datetime | None] = mapped_column(default=None)
     # Why the last token refresh failed (the supplier's words), until one succeeds.
     token_error: Mapped[str | None] = mapped_column(default=None)
+    # The supplier refuses our credentials on its API calls: since when, its last words, how many tries
+    # in a row, and when the next one may be made (the poller leaves the account alone until then).
+    last_error: Mapped[str | None] = mapped_column(default=None)
+    failing_since: Mapped[datetime | None] = mapped_column(default=None)
+    refused_tries: Mapped[int] = mapped_column(default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def is_authorized(self) -> bool:
         return self.access_token_encrypted is not None
+
+    @property
+    def is_refused(self) -> bool:
+        """The supplier refused our credentials on the last call made with them."""
+        return self.failing_since is not None
+
+    def waiting_to_retry(self, now: datetime) -> bool:
+        """Refused, and its next try has not come yet: no call is to be made with this account."""
+        return self.is_refused and self.next_try_at is not None and now < self.next_try_at
+
+    def record_refusal(self, message: str, now: datetime) -> bool:
+        """The supplier refused our credentials again; schedules the next try. True when it just started."""
+        started = not self.is_refused
+        if started:
+            self.failing_since, self.refused_tries = now, 0
+        self.refused_tries = (self.refused_tries or 0) + 1
+        self.last_error = message
+        self.next_try_at = now + credentials_retry_after(self.refused_tries)
+        return started
+
+    def record_acceptance(self) -> bool:
+        """A call with these credentials worked. True when it ends a refusal."""
+        ended = self.is_refused
+        self.last_error = self.failing_since = self.next_try_at = None
+        self.refused_tries = 0
+        return ended
+
+    def credentials_replaced(self) -> None:
+        """New credentials deserve a try at once; the refusal itself ends only when a call works."""
+        self.next_try_at = None
 
     @property
     def authorization_deadline(self) -> datetime | None:

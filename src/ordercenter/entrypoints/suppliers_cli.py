@@ -75,8 +75,10 @@ def suppliers_list(shop: ShopOption = None) -> None:
     table = Table("id", "name", "platform", "app key", "buyer account", "token expires", "authorized until",
                   "state")
     for v in views:
-        state = ("not authorized" if not v.authorized else "re-authorize soon" if v.reauthorization_due
+        refused = f"refused by the supplier since {v.failing_since:%Y-%m-%d %H:%M}" if v.failing_since else ""
+        state = (refused or "not authorized" if not v.authorized else "re-authorize soon" if v.reauthorization_due
                  else "authorized") + (" (sandbox)" if v.sandbox else "")
+        state += f": {v.last_error}" if v.last_error else ""
         table.add_row(str(v.id), v.name, v.platform.value, v.app_key, v.buyer_account or "",
                       f"{v.token_expires_at:%Y-%m-%d %H:%M}" if v.token_expires_at else "",
                       f"{v.refresh_expires_at:%Y-%m-%d %H:%M}" if v.refresh_expires_at else "",

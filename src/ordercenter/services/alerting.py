@@ -64,8 +64,22 @@ def raise_shop_alert(uow: UnitOfWork, *, shop_id: int, kind: AlertKind, message:
 
     Returns True when it was raised now. The caller commits.
     """
-    subject = shop_subject(shop_id)
-    if any(a.kind == kind for a in uow.alerts.open_for_subject(shop_id, subject)):
+    return raise_subject_alert(uow, shop_id=shop_id, subject=shop_subject(shop_id), kind=kind, message=message,
+                               email_subject=email_subject, email_text=email_text, now=now)
+
+
+def resolve_shop_alert(uow: UnitOfWork, *, shop_id: int, kind: AlertKind, now: datetime) -> bool:
+    """Clear the open alert of this kind about the shop, if any (the caller commits)."""
+    return resolve_subject_alert(uow, shop_id=shop_id, subject=shop_subject(shop_id), kind=kind, now=now)
+
+
+def raise_subject_alert(uow: UnitOfWork, *, shop_id: int, subject: str, kind: AlertKind, message: str,
+                        email_subject: str, email_text: str, now: datetime) -> bool:
+    """Raise an alert about a subject with no order (the shop, a supplier account) and e-mail the merchant,
+    once while it stays open; an open one gets the newest message. True when raised now; the caller commits."""
+    open_alert = next((a for a in uow.alerts.open_for_subject(shop_id, subject) if a.kind == kind), None)
+    if open_alert is not None:
+        open_alert.message = message
         return False
     alert = uow.alerts.add(Alert(shop_id=shop_id, subject=subject, kind=kind, message=message, raised_at=now))
     uow.flush()
@@ -74,10 +88,10 @@ def raise_shop_alert(uow: UnitOfWork, *, shop_id: int, kind: AlertKind, message:
     return True
 
 
-def resolve_shop_alert(uow: UnitOfWork, *, shop_id: int, kind: AlertKind, now: datetime) -> bool:
-    """Clear the open alert of this kind about the shop, if any (the caller commits)."""
+def resolve_subject_alert(uow: UnitOfWork, *, shop_id: int, subject: str, kind: AlertKind, now: datetime) -> bool:
+    """Clear the open alert of this kind about the subject, if any (the caller commits)."""
     resolved = False
-    for alert in uow.alerts.open_for_subject(shop_id, shop_subject(shop_id)):
+    for alert in uow.alerts.open_for_subject(shop_id, subject):
         if alert.kind == kind:
             alert.resolve(now)
             resolved = True

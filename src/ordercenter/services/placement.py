@@ -24,18 +24,28 @@ from ordercenter.adapters.ports import (
     SupplierPlatform,
 )
 from ordercenter.domain import audit
-from ordercenter.domain.errors import NotFound
-from ordercenter.domain.placement import OrderPlan, PlannedGroup
+from ordercenter.domain.alerts import AlertKind, supplier_order_subject
+from ordercenter.domain.errors import DomainError, NotFound
+from ordercenter.domain.placement import (
+    CLAIM_PRESUMED_INTERRUPTED,
+    UNCONFIRMED_CLAIM_ATTENTION_AFTER,
+    OrderPlan,
+    PlannedGroup,
+    unconfirmed_claim_message,
+    unconfirmed_claim_needs_attention,
+)
 from ordercenter.domain.policies import payment_deadline
 from ordercenter.domain.status import ActorKind, SupplierOrderStatus
 from ordercenter.domain.supplier_orders import SupplierFailure, SupplierOrder, SupplierOrderLine, idempotency_key
 from ordercenter.domain.supplier_status import automatic_payment_taken
+from ordercenter.services.alerting import settle_alerts
 from ordercenter.services.placement_planning import PlacementOptions, SupplierCache, SupplierResolver, plan_order
 from ordercenter.services.supplier_order_changes import record_failure, settle_changes
 from ordercenter.services.uow import UnitOfWork
 
-# A claim older than this without an answer is treated as interrupted (the process died mid-call).
-STALE_CLAIM = timedelta(minutes=2)
+# Kept for callers that name it; the policy lives in the domain.
+STALE_CLAIM = CLAIM_PRESUMED_INTERRUPTED
+_UNCONFIRMED = frozenset({AlertKind.PLACEMENT_UNCONFIRMED})
 
 
 class GroupResult(StrEnum):
@@ -145,6 +155,7 @@ def _record(uow: UnitOfWork, shop_id: int, supplier_order_id: int, now: datetime
             return
         order = uow.orders.get(shop_id, so.order_id, for_update=True)
         assert order is not None
+        was_unconfirmed = so.failure is SupplierFailure.OUTCOME_UNKNOWN
         if ids:
             so.supplier_order_id = ids[0]
             so.transition_to(SupplierOrderStatus.PLACED, at=now)
@@ -154,6 +165,10 @@ def _record(uow: UnitOfWork, shop_id: int, supplier_order_id: int, now: datetime
                                                        cost, so.idempotency_key, actor_id))
         elif failure is not None:
             record_failure(uow, so, failure, message, at=now)
+        if was_unconfirmed and so.failure is not SupplierFailure.OUTCOME_UNKNOWN:
+            # The supplier answered at last: the person asked to check need not any more.
+            settle_alerts(uow, shop_id=shop_id, order_id=so.order_id, subject=supplier_order_subject(so.id),
+                          holding={}, managed=_UNCONFIRMED, now=now, supplier_order_id=so.id)
         settle_changes(uow, so, order, at=now, actor=ActorKind.SUPPLIER)
         uow.commit()
 
@@ -252,30 +267,59 @@ def place_orders(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, sh
     return results
 
 
+def _hand_over(uow: UnitOfWork, shop_id: int, supplier_order_id: int, now: datetime, message: str) -> None:
+    """The supplier cannot say whether an interrupted claim arrived: needs attention, one alert, one timeline entry."""
+    with uow:
+        so = uow.supplier_orders.get(shop_id, supplier_order_id, for_update=True)
+        if so is None or so.status is not SupplierOrderStatus.DRAFT or so.failure is not None:
+            return  # answered, released or already handed over meanwhile
+        order = uow.orders.get(shop_id, so.order_id, for_update=True)
+        assert order is not None
+        record_failure(uow, so, SupplierFailure.OUTCOME_UNKNOWN, message, at=now)
+        settle_alerts(uow, shop_id=shop_id, order_id=so.order_id, subject=supplier_order_subject(so.id),
+                      holding={AlertKind.PLACEMENT_UNCONFIRMED: message}, managed=_UNCONFIRMED, now=now,
+                      supplier_order_id=so.id)
+        settle_changes(uow, so, order, at=now, actor=ActorKind.SYSTEM)
+        uow.commit()
+
+
 def reconcile_drafts(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, shop_id: int, limit: int = 100,
-                     stale_after: timedelta = STALE_CLAIM) -> int:
+                     stale_after: timedelta = CLAIM_PRESUMED_INTERRUPTED,
+                     attention_after: timedelta = UNCONFIRMED_CLAIM_ATTENTION_AFTER) -> int:
     """Resolve claims left without an answer (a crash mid-placement) by asking the supplier first.
 
     Found at the supplier → recorded as placed. Not there → released with a message, so the next
-    placement sends the same key again. The supplier cannot tell → the merchant is asked to check.
+    placement sends the same key again. The supplier cannot look up by our key, or its look-up still
+    fails `attention_after` the claim → the merchant is asked to check at the supplier (needs
+    attention, one alert). Claims handed over that way are asked again on every sweep, so a supplier
+    that answers later settles them (and the alert) by itself.
     """
     now = clock.now()
     with uow:
-        stuck = [(so.shop_id, so.id, so.supplier_account_id, so.idempotency_key)
-                 for so in uow.supplier_orders.unanswered_drafts(shop_id, now - stale_after, limit)]
-    for _, so_id, account_id, key in stuck:
-        _, supplier = resolve(account_id)
+        stuck = [(so.id, so.supplier_account_id, so.idempotency_key, so.created_at, so.seller_name,
+                  so.failure is SupplierFailure.OUTCOME_UNKNOWN)
+                 for so in [*uow.supplier_orders.unanswered_drafts(shop_id, now - stale_after, limit),
+                            *uow.supplier_orders.unconfirmed_drafts(shop_id, limit)]]
+    for so_id, account_id, key, claimed_at, seller, handed_over in stuck:
         try:
+            _, supplier = resolve(account_id)
             found = supplier.find_orders_by_out_order_id(key)
-        except SupplierError:
-            continue  # try again on the next sweep
+        except DomainError as error:  # the supplier's refusal, or an account that cannot be used
+            if not handed_over and unconfirmed_claim_needs_attention(claimed_at, now, attention_after):
+                _hand_over(uow, shop_id, so_id, now, unconfirmed_claim_message(
+                    key, seller, claimed_at, _lookup_words(error)))
+            continue  # otherwise asked again on the next sweep
         if found:
             _record(uow, shop_id, so_id, now, ids=found)
         elif found is None:
-            _record(uow, shop_id, so_id, now, failure=SupplierFailure.OUTCOME_UNKNOWN,
-                    message="placement was interrupted and the supplier cannot be asked whether it arrived: "
-                            "check My Orders on the supplier's site before placing again")
+            if not handed_over:
+                _hand_over(uow, shop_id, so_id, now, unconfirmed_claim_message(
+                    key, seller, claimed_at, "it offers no look-up by our key"))
         else:
             _record(uow, shop_id, so_id, now, failure=SupplierFailure.PLACEMENT_FAILED,
                     message="placement was interrupted before the supplier received it; place it again")
     return len(stuck)
+
+
+def _lookup_words(error: DomainError) -> str:
+    return _merchant_words(error) if isinstance(error, SupplierError) else error.message

@@ -29,8 +29,10 @@ from ordercenter.adapters.ports import (
     SupplierProbe,
     SupplierTokens,
 )
+from ordercenter.domain.alerts import AlertKind
 from ordercenter.domain.errors import InvalidInput, NotFound
-from ordercenter.domain.suppliers import SupplierAccount, SupplierPlatformKind
+from ordercenter.domain.suppliers import SupplierAccount, SupplierPlatformKind, supplier_account_subject
+from ordercenter.services.alerting import raise_subject_alert, resolve_subject_alert
 from ordercenter.services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -108,6 +110,7 @@ def connect_supplier(uow: UnitOfWork, secrets: Secrets, *, shop_id: int, platfor
             account.refresh_token_encrypted = None
             account.access_token_expires_at = account.refresh_token_expires_at = None
             account.authorized_at, account.reauthorization_alerted_at, account.token_error = now, None, None
+            account.credentials_replaced()
         uow.commit()
         return account
 
@@ -121,6 +124,7 @@ def _apply_tokens(account: SupplierAccount, secrets: Secrets, tokens: SupplierTo
     account.buyer_user_id = tokens.user_id or account.buyer_user_id
     account.buyer_account = tokens.account or account.buyer_account
     account.token_error = None
+    account.credentials_replaced()
     if new_authorization:
         # A refresh keeps the deadline; only a new authorization moves it, so only it re-arms the alert.
         account.authorized_at, account.reauthorization_alerted_at = now, None
@@ -244,6 +248,53 @@ def reauthorization_alerts(uow: UnitOfWork, notifier: Notifier, now: datetime, w
     return announced
 
 
+# ---------------------------------------------------------------- refused credentials
+
+
+def _refusal_email(account: SupplierAccount, message: str) -> str:
+    return (f"AliExpress refuses the credentials of the supplier account '{account.name}' on every call "
+            f"({message}).\n\nUntil it is authorized again, orders bought with it are not followed and "
+            f"cannot be placed. Order Center tries again by itself, less and less often (at most once an hour).\n\n"
+            f"Authorize it again: run 'ordercenter suppliers authorize {account.id}' and open the link it "
+            "prints, or use the Authorize button on the Settings page.\n")
+
+
+def record_credentials_refused(uow: UnitOfWork, *, shop_id: int, account_id: int, message: str,
+                               now: datetime) -> datetime | None:
+    """The supplier refused the account's credentials: shown on the account, one alert while it lasts, and the
+    next try pushed back (doubling, capped). Returns when the next try may be made; logs one line per try."""
+    with uow:
+        account = uow.supplier_accounts.get(shop_id, account_id, for_update=True)
+        if account is None:
+            return None
+        started = account.record_refusal(message, now)
+        if started:
+            raise_subject_alert(
+                uow, shop_id=shop_id, subject=supplier_account_subject(account.id),
+                kind=AlertKind.SUPPLIER_CREDENTIALS_REFUSED,
+                message=f"the supplier refuses the credentials of the account '{account.name}': {message}",
+                email_subject=f"Authorize the supplier account '{account.name}' again",
+                email_text=_refusal_email(account, message), now=now)
+        next_try = account.next_try_at
+        log.warning("supplier account %s refused our credentials (try %s in a row, since %s): %s; next try at %s",
+                    account.id, account.refused_tries, account.failing_since, message, next_try)
+        uow.commit()
+        return next_try
+
+
+def record_credentials_accepted(uow: UnitOfWork, *, shop_id: int, account_id: int, now: datetime) -> bool:
+    """A call with the account's credentials worked: the refusal and its alert end. True when it was refused."""
+    with uow:
+        account = uow.supplier_accounts.get(shop_id, account_id, for_update=True)
+        if account is None or not account.record_acceptance():
+            return False
+        resolve_subject_alert(uow, shop_id=shop_id, subject=supplier_account_subject(account.id),
+                              kind=AlertKind.SUPPLIER_CREDENTIALS_REFUSED, now=now)
+        log.info("supplier account %s works again", account.id)
+        uow.commit()
+        return True
+
+
 # ---------------------------------------------------------------- listing
 
 
@@ -264,6 +315,10 @@ class SupplierAccountView:
     reauthorization_due: bool
     token_error: str | None
     capabilities: frozenset[AfterSaleAction]
+    # While the supplier refuses the credentials: its words, since when, and the next try.
+    last_error: str | None = None
+    failing_since: datetime | None = None
+    next_try_at: datetime | None = None
 
 
 def list_supplier_accounts(uow: UnitOfWork, *, shop_id: int, now: datetime,
@@ -273,9 +328,12 @@ def list_supplier_accounts(uow: UnitOfWork, *, shop_id: int, now: datetime,
         accounts = uow.supplier_accounts.all(shop_id)
     return [SupplierAccountView(
         id=a.id, platform=a.platform, name=a.name, app_key=a.app_key, sandbox=a.is_sandbox, api_url=a.api_url,
-        buyer_account=a.buyer_account, authorized=a.is_authorized, token_expires_at=a.access_token_expires_at,
+        # Holding a token the supplier refuses is not being authorized.
+        buyer_account=a.buyer_account, authorized=a.is_authorized and not a.is_refused,
+        token_expires_at=a.access_token_expires_at,
         refresh_expires_at=a.refresh_token_expires_at if a.refresh_token_encrypted else None,
         reauthorization_due=a.reauthorization_due(now), token_error=a.token_error, capabilities=capabilities(a),
+        last_error=a.last_error, failing_since=a.failing_since, next_try_at=a.next_try_at,
     ) for a in accounts]
 
 

@@ -126,8 +126,8 @@ class AliExpressClient:
         - `REPEATED_ORDER_ERROR` means AliExpress already holds an order under our `out_order_id`:
           we look it up and return it.
         - A timeout or 5xx leaves the outcome unknown: we look up the `out_order_id` first and only
-          place again when the platform says there is none. When the platform cannot look up by our
-          key, we stop with a TRANSIENT error telling the merchant to check before placing again.
+          place again, after backoff, when the platform says there is none. When the platform cannot
+          look up by our key, we stop with a TRANSIENT error telling the merchant to check before placing again.
         """
         params = order_create_params(request, pay_currency=self.currency)
         attempt = 1
@@ -150,6 +150,8 @@ class AliExpressClient:
                         return PlacementResult(found)
                     if attempt >= self.placement_attempts:
                         raise
+                    # Not there: a failing platform gets the same back-off as a limit before the same key again.
+                    self._sleep(self._gateway.retry.delay(attempt, self._rng))
                 else:
                     raise
             attempt += 1

@@ -22,7 +22,12 @@ _AUTH_CODES = frozenset({
     "IncompleteSignature", "InvalidAppKey", "AppKeyNotExist", "IllegalAccessToken", "InvalidAccessToken",
     "AccessTokenExpired", "InvalidTimestamp", "IllegalRefreshToken", "InvalidCode", "AppCallLimitByIp",
     "InsufficientPermission",
+    # The token travels as `session` in the current SDKs; the TOP gateway answers a missing or dead one
+    # with code 26 "Missing session" / 27 "Invalid session".
+    "MissingAccessToken", "InvalidSession", "MissingSession", "SessionExpired", "26", "27",
 })
+_AUTH_SUB_CODES = frozenset({"isv.insufficient-permission", "isv.invalid-token", "session-is-blank",
+                             "invalid-sessionkey", "session-expired"})
 _RATE_LIMIT_CODES = frozenset({"ApiCallLimit", "AppCallLimit", "ApiCallLimitByApp", "AccessControl"})
 _TRANSIENT_CODES = frozenset({"ServiceUnavailable", "SystemError", "ServiceTimeout", "System Error", "ISP_ERROR"})
 
@@ -104,7 +109,7 @@ def platform_error(payload: Mapping[str, Any]) -> SupplierError:
     error_type = str(payload.get("type") or "")
     if code in _RATE_LIMIT_CODES or sub_code.startswith("isv.api-call-limit"):
         kind = SupplierErrorKind.RATE_LIMITED
-    elif code in _AUTH_CODES or sub_code in {"isv.insufficient-permission", "isv.invalid-token"}:
+    elif code in _AUTH_CODES or sub_code in _AUTH_SUB_CODES:
         kind = SupplierErrorKind.AUTH
     elif code in _TRANSIENT_CODES or error_type == "ISP" or sub_code.startswith("isp."):
         kind = SupplierErrorKind.TRANSIENT

@@ -29,7 +29,7 @@ from ordercenter.domain.reply_templates import ReplyTemplate
 from ordercenter.domain.returns import OPEN_RETURN_STATUSES, ReturnRequest
 from ordercenter.domain.shops import Shop
 from ordercenter.domain.status import CancellationStatus, CustomerRefundStatus, ReturnStatus, Stage, SupplierOrderStatus
-from ordercenter.domain.supplier_orders import SupplierOrder
+from ordercenter.domain.supplier_orders import SupplierFailure, SupplierOrder
 from ordercenter.domain.suppliers import SupplierAccount
 from ordercenter.domain.web_sessions import SignInAttempt, WebSession
 from ordercenter.domain.webhooks import PENDING_STATUSES, DeliveryStatus, WebhookDelivery
@@ -273,6 +273,12 @@ class SupplierOrderRepository(ShopScopedRepository[SupplierOrder]):
             SupplierOrder.shop_id == shop_id, SupplierOrder.status == SupplierOrderStatus.DRAFT,
             SupplierOrder.failure.is_(None),
             SupplierOrder.created_at < claimed_before).order_by(SupplierOrder.id).limit(limit)).all()
+
+    def unconfirmed_drafts(self, shop_id: int, limit: int) -> Sequence[SupplierOrder]:
+        """Claims whose outcome the supplier could not confirm (handed to a person, still asked again)."""
+        return self.session.scalars(select(SupplierOrder).where(
+            SupplierOrder.shop_id == shop_id, SupplierOrder.status == SupplierOrderStatus.DRAFT,
+            SupplierOrder.failure == SupplierFailure.OUTCOME_UNKNOWN).order_by(SupplierOrder.id).limit(limit)).all()
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,9 @@ class SupplierAccountPublic(BaseModel):
     reauthorization_due: bool
     token_error: str | None
     capabilities: list[AfterSaleAction]
+    last_error: str | None = None  # the supplier's words while it refuses the credentials
+    failing_since: datetime | None = None
+    next_try_at: datetime | None = None
 
     @classmethod
     def of(cls, view: SupplierAccountView) -> SupplierAccountPublic:
@@ -35,7 +38,8 @@ class SupplierAccountPublic(BaseModel):
                    sandbox=view.sandbox, buyer_account=view.buyer_account, authorized=view.authorized,
                    token_expires_at=view.token_expires_at, refresh_expires_at=view.refresh_expires_at,
                    reauthorization_due=view.reauthorization_due, token_error=view.token_error,
-                   capabilities=sorted(view.capabilities))
+                   capabilities=sorted(view.capabilities), last_error=view.last_error,
+                   failing_since=view.failing_since, next_try_at=view.next_try_at)
 
 
 class SupplierAccountsPublic(BaseModel):
