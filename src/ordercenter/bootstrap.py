@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from ordercenter.adapters.aliexpress.authorizer import AliExpressAuthorizer, check_access_token
 from ordercenter.adapters.aliexpress.client import AliExpressClient
 from ordercenter.adapters.aliexpress.gateway import DEFAULT_BASE_URL as ALIEXPRESS_BASE_URL
-from ordercenter.adapters.shared_budgets import share_budgets_through
 from ordercenter.adapters.aliexpress.sandbox_client import SandboxAliExpressClient
 from ordercenter.adapters.clock import OffsetClock, SystemClock
 from ordercenter.adapters.db.migrations import upgrade
@@ -32,6 +31,7 @@ from ordercenter.adapters.ports import (
     SupplierPlatform,
 )
 from ordercenter.adapters.secrets import SecretBox
+from ordercenter.adapters.shared_budgets import share_budgets_through
 from ordercenter.adapters.shopify.client import ShopifyClient
 from ordercenter.adapters.shopify.codec import ShopifyWebhookCodec
 from ordercenter.adapters.shopify.install import ShopifyInstaller
