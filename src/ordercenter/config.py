@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     supplier_rate_limit_per_second: float = Field(default=20.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1, le=50, description="Tries of a store webhook that fails "
                                       "to apply (30 s apart, doubling, at most 1 h) before an alert")
+    # Shopify's order webhooks weigh a few kilobytes (tens for an order of a hundred lines); 1 MiB leaves
+    # room for any real one while a request cannot make us hold, sign-check and store megabytes.
+    webhook_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="Largest store webhook body "
+                                        "accepted; a larger one is refused with 413 before it is read")
     placement_attention_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60, description="Minutes an "
                                              "interrupted placement waits for the supplier's look-up to work "
                                              "before it needs attention (with an alert)")

@@ -152,6 +152,10 @@ class StoreWebhookCodec(Protocol):
 
     def signature(self, headers: Mapping[str, str]) -> str | None: ...
 
+    def signature_well_formed(self, signature: str | None) -> bool:
+        """Whether it can be a signature at all (checked before the body is read)."""
+        ...
+
     def signature_valid(self, body: bytes, signature: str | None, secret: str) -> bool: ...
 
     def read_headers(self, headers: Mapping[str, str]) -> WebhookHeaders:

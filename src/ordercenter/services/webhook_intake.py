@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ordercenter.adapters import metrics
 from ordercenter.adapters.ports import Clock, Secrets, StoreWebhookCodec
@@ -44,6 +46,8 @@ from ordercenter.services.shops import disconnect_shop
 from ordercenter.services.stage_refresh import refresh_stage
 from ordercenter.services.uow import UnitOfWork
 
+log = logging.getLogger(__name__)
+
 
 class UnknownShop(DomainError):
     code = ErrorCode.NOT_FOUND
@@ -63,11 +67,36 @@ class Received:
     field: str | None = None  # the header or body field at fault
 
 
-def _validate(codec: StoreWebhookCodec, topic: str, body: bytes) -> None:
+# Shopify's payloads nest six levels or so (order, line items, a line, its tax lines, a price set, money);
+# the standard parser recurses once per level and fails with RecursionError about a thousand levels down.
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # brackets inside strings do not nest
+_NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
+_OPENING = frozenset(b"[{")
+
+
+def _nests_deeper_than(body: bytes, limit: int) -> bool:
+    """Whether the JSON text opens more than `limit` arrays or objects inside one another (read without parsing)."""
+    depth = 0
+    for bracket in _NOT_BRACKET.sub(b"", _JSON_STRING.sub(b"", body)):
+        depth = depth + 1 if bracket in _OPENING else depth - 1
+        if depth > limit:
+            return True
+    return False
+
+
+def _parse_json(body: bytes) -> Any:
+    """The parsed body; InvalidInput (field `body`) when it is not JSON or nests deeper than MAX_JSON_DEPTH."""
+    if _nests_deeper_than(body, MAX_JSON_DEPTH):
+        raise InvalidInput(f"the body nests arrays or objects deeper than {MAX_JSON_DEPTH} levels", field="body")
     try:
-        payload = json.loads(body)
+        return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"the body is not JSON: {exc}", field="body") from None
+
+
+def _validate(codec: StoreWebhookCodec, topic: str, body: bytes) -> None:
+    payload = _parse_json(body)
     if not isinstance(payload, dict):
         raise InvalidInput("the body must be a JSON object", field="body")
     if topic in ORDER_TOPICS:
@@ -136,7 +165,8 @@ def _read_shop(uow: UnitOfWork, secrets: Secrets, domain: str | None, cache: Sho
         if shop is None or shop.webhook_secret_encrypted is None:
             if cache is not None and domain:
                 cache.forget(domain)
-            raise UnknownShop(f"no connected shop '{domain}'", field="X-Shopify-Shop-Domain")
+            raise UnknownShop(f"no connected shop '{domain}'" if domain else "the X-Shopify-Shop-Domain header "
+                              "is missing: it names the shop that sent the webhook", field="X-Shopify-Shop-Domain")
         shop_id, secret = shop.id, secrets.decrypt(shop.webhook_secret_encrypted)
     return cache.put(domain, shop_id, secret) if cache is not None and domain else _KnownShop(shop_id, secret, 0.0)
 
@@ -154,6 +184,13 @@ def _sender(uow: UnitOfWork, codec: StoreWebhookCodec, secrets: Secrets, headers
         raise BadSignature("the webhook signature is missing or does not match the body",
                            field="X-Shopify-Hmac-Sha256")
     return known.shop_id
+
+
+def refuse_unsigned(codec: StoreWebhookCodec, headers: Mapping[str, str]) -> None:
+    """BadSignature when the signature header is missing or cannot be a signature: no need to read the body."""
+    if not codec.signature_well_formed(codec.signature(headers)):
+        raise BadSignature("the webhook signature is missing or is not a signature",
+                           field="X-Shopify-Hmac-Sha256")
 
 
 def receive_webhook(uow: UnitOfWork, codec: StoreWebhookCodec, secrets: Secrets, *, headers: Mapping[str, str],
@@ -284,6 +321,14 @@ def process_pending(uow: UnitOfWork, codec: StoreWebhookCodec, *, now: datetime,
 
 
 BATCH_SIZE = 20  # deliveries per apply transaction: few commits, yet a short hold of SQLite's write lock
+# PostgreSQL undoes one of two transactions that wait on each other (deadlock, serialization failure):
+# batches applied side by side can, when they touch the same orders and stage counts in another order.
+_LOCK_CONFLICTS = frozenset({"40P01", "40001"})
+BATCH_CONFLICT_RETRIES = 5  # tries again of one batch in a row
+
+
+def _lost_to_lock_conflict(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in _LOCK_CONFLICTS
 
 
 def apply_received(uow: UnitOfWork, codec: StoreWebhookCodec, clock: Clock, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
@@ -292,17 +337,30 @@ def apply_received(uow: UnitOfWork, codec: StoreWebhookCodec, clock: Clock, *, m
 
     Order deliveries of a batch are applied each in a savepoint (one that fails is recorded as failed,
     the others go in) and their outcome is written in the same transaction; other topics are applied
-    one by one. A delivery a worker has claimed meanwhile is left to it. Returns how many were tried.
+    one by one. A delivery a worker has claimed meanwhile is left to it. A batch that loses a deadlock
+    is undone whole (its claims too) and tried again. Returns how many were tried.
     """
-    tried = 0
+    tried = conflicts = 0
     while True:
         now = clock.now()
-        with uow:
-            fresh = [d for d in uow.webhooks.never_tried(batch_size)
-                     if d.next_attempt_at == d.received_at + RECEIVED_GRACE]  # else a worker holds it
-            orders = [d for d in fresh if d.topic in ORDER_TOPICS]
-            applied = _apply_batch(uow, codec, orders, now, max_attempts) if orders else []
-            uow.commit()
+        try:
+            with uow:
+                fresh = [d for d in uow.webhooks.never_tried(batch_size)
+                         if d.next_attempt_at == d.received_at + RECEIVED_GRACE]  # else a worker holds it
+                orders = [d for d in fresh if d.topic in ORDER_TOPICS]
+                applied = _apply_batch(uow, codec, orders, now, max_attempts) if orders else []
+                uow.commit()
+        except DBAPIError as exc:
+            if not _lost_to_lock_conflict(exc):
+                raise
+            if conflicts >= BATCH_CONFLICT_RETRIES:
+                # Nothing is lost: the batch stays received, and the worker's sweep applies it.
+                log.warning("a batch of webhook deliveries lost %d lock conflicts in a row; left to the worker",
+                            conflicts + 1)
+                return tried
+            conflicts += 1
+            continue
+        conflicts = 0
         for delivery, status in applied:
             if status is not DeliveryStatus.FAILED:
                 metrics.webhook_applied(delivery.received_at, now)
@@ -348,8 +406,10 @@ def _apply_order_delivery(uow: UnitOfWork, codec: StoreWebhookCodec, delivery: W
             if last_try:
                 return DeliveryStatus.FAILED, _describe(exc)
             continue
-        except Exception as exc:  # noqa: BLE001  (any failure is recorded on the row and retried later)
-            return DeliveryStatus.FAILED, _describe(exc)
+        except Exception as exc:
+            if _lost_to_lock_conflict(exc):
+                raise  # the transaction is lost, not this delivery: the whole batch goes again
+            return DeliveryStatus.FAILED, _describe(exc)  # recorded on the row and retried later
         return (DeliveryStatus.IGNORED if result.outcome is ImportOutcome.STALE else DeliveryStatus.PROCESSED), None
     raise AssertionError("unreachable")  # the loop returns on its last try
 
@@ -417,8 +477,8 @@ def _describe(exc: Exception) -> str:
 def _order_id_named_by(uow: UnitOfWork, delivery: WebhookDelivery) -> int | None:
     """Our order the delivery is about, when it names one we have."""
     try:
-        payload = json.loads(delivery.body)
-    except ValueError:
+        payload = _parse_json(delivery.body.encode())
+    except InvalidInput:
         return None
     if not isinstance(payload, dict):
         return None

@@ -53,6 +53,8 @@ def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def _write_before_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released: its deltas join its parent's, written at the real commit (locks last)
     session.flush()  # the last changes are counted too
     deltas = _pending(session).pop(id(session.get_transaction()), None)
     if not deltas:

@@ -11,6 +11,7 @@ from ordercenter.adapters.shopify.webhooks import (
     HEADER_HMAC,
     HEADER_SHOP_DOMAIN,
     WebhookEnvelope,
+    signature_well_formed,
     verify_webhook_hmac,
 )
 from ordercenter.domain.snapshots import OrderSnapshot
@@ -29,6 +30,9 @@ class ShopifyWebhookCodec:
 
     def signature(self, headers: Mapping[str, str]) -> str | None:
         return _header(headers, HEADER_HMAC)
+
+    def signature_well_formed(self, signature: str | None) -> bool:
+        return signature_well_formed(signature)
 
     def signature_valid(self, body: bytes, signature: str | None, secret: str) -> bool:
         return verify_webhook_hmac(body, signature, secret)

@@ -23,12 +23,26 @@ HEADER_EVENT_ID = "X-Shopify-Event-Id"
 HEADER_TRIGGERED_AT = "X-Shopify-Triggered-At"
 HEADER_API_VERSION = "X-Shopify-API-Version"
 
+_SIGNATURE_BYTES = hashlib.sha256().digest_size
 
 
 def webhook_signature(raw_body: bytes, secret: str) -> str:
     """The base64 HMAC-SHA256 of the raw body under the app's client secret, as Shopify sends it."""
     digest = hmac.new(secret.encode("utf-8"), raw_body, hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
+
+
+def signature_well_formed(header_value: str | None) -> bool:
+    """True when the header can be a Shopify signature at all: base64 of one SHA-256 digest.
+
+    Checked before the body is read, so a request that cannot be authentic is refused unread.
+    """
+    if not header_value:
+        return False
+    try:
+        return len(base64.b64decode(header_value.strip(), validate=True)) == _SIGNATURE_BYTES
+    except (ValueError, UnicodeEncodeError):
+        return False
 
 
 def verify_webhook_hmac(raw_body: bytes, header_value: str | None, secret: str) -> bool:

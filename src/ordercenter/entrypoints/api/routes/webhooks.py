@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from ordercenter.domain.errors import ErrorCode
 from ordercenter.domain.webhooks import DeliveryStatus
 from ordercenter.entrypoints.api.deps import ContainerDep
+from ordercenter.entrypoints.api.errors import error_body
 from ordercenter.services import webhook_intake
 from ordercenter.services.webhook_intake import Received
 
@@ -24,14 +27,49 @@ class WebhookAck(BaseModel):
     field: str | None = None
 
 
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _refused_unread(status: int, code: ErrorCode, message: str, field: str) -> JSONResponse:
+    # The rest of the body is never read: closing the connection spares taking it in only to drop it.
+    return JSONResponse(error_body(code, message, field), status_code=status, headers={"Connection": "close"})
+
+
+async def _body_within(request: Request, limit: int) -> bytes:
+    """The body, read no further than `limit` bytes; _BodyTooLarge beyond (a chunked body has no length)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _BodyTooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise _BodyTooLarge
+    return bytes(body)
+
+
 @router.post("/webhooks/shopify", response_model=WebhookAck, summary="Shopify webhook receiver",
              responses={200: {"description": "stored: `received` (applied right after the answer), `duplicate`, "
                                              "`ignored`, or `rejected` when authentic but malformed (kept for "
                                              "inspection, answered 200 so the store does not send it again)"},
-                        401: {"description": "signature missing or wrong; nothing stored"},
-                        404: {"description": "unknown shop; nothing stored"}})
-async def shopify_webhook(request: Request, container: ContainerDep, background: BackgroundTasks) -> WebhookAck:
-    body = await request.body()
+                        401: {"description": "signature missing or wrong; nothing stored (a missing or "
+                                             "malformed one is refused before the body is read)"},
+                        404: {"description": "unknown shop; nothing stored"},
+                        413: {"description": "body larger than ORDERCENTER_WEBHOOK_MAX_BODY_BYTES; refused "
+                                             "without reading the rest, nothing stored"}})
+async def shopify_webhook(request: Request, container: ContainerDep,
+                          background: BackgroundTasks) -> WebhookAck | JSONResponse:
+    headers = dict(request.headers)
+    try:
+        webhook_intake.refuse_unsigned(container.webhook_codec, headers)
+    except webhook_intake.BadSignature as exc:
+        return _refused_unread(401, exc.code, exc.message, exc.field or "X-Shopify-Hmac-Sha256")
+    limit = container.settings.webhook_max_body_bytes
+    try:
+        body = await _body_within(request, limit)
+    except _BodyTooLarge:
+        return _refused_unread(413, ErrorCode.INVALID_INPUT, f"the body is larger than {limit} bytes", "body")
     state = request.app.state
     if not hasattr(state, "shop_secrets"):
         state.shop_secrets = webhook_intake.ShopSecretCache()
@@ -40,7 +78,7 @@ async def shopify_webhook(request: Request, container: ContainerDep, background:
             1 if container.engine.dialect.name == "sqlite" else PARALLEL_BATCHES)
     received: Received = await run_in_threadpool(
         webhook_intake.receive_webhook, container.uow(), container.webhook_codec, container.secrets,
-        headers=dict(request.headers), body=body, now=container.clock.now(), cache=state.shop_secrets)
+        headers=headers, body=body, now=container.clock.now(), cache=state.shop_secrets)
     if received.duplicate:
         return WebhookAck(status="duplicate", delivery_id=received.delivery_id)
     if received.status is not DeliveryStatus.RECEIVED:
