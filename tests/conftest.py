@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import Engine, make_url, text
 
 from ordercenter.adapters.clock import ManualClock
@@ -115,3 +116,19 @@ def mailbox() -> Iterator[Mailbox]:
     """A real SMTP server (aiosmtpd) on loopback; `mailbox.url` is its ORDERCENTER_SMTP_URL."""
     with smtp_server() as box:
         yield box
+
+
+# The Redis the tests share (database 7, apart from what the machine may keep in 0); keys carry a uuid.
+TEST_REDIS_URL = "redis://127.0.0.1:6379/7"
+
+
+@pytest.fixture
+def redis_client() -> Iterator[redis.Redis]:
+    """A connection to the machine's Redis; the test skips, saying so, when none answers."""
+    connection = redis.Redis.from_url(TEST_REDIS_URL)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    yield connection
+    connection.close()

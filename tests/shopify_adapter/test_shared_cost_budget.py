@@ -12,22 +12,12 @@ import redis
 
 from ordercenter.adapters import shared_budgets
 from ordercenter.adapters.shopify.pacing import CostLimiter, QueryCost, SharedBucketLevel, limiter_for
+from tests.conftest import TEST_REDIS_URL
 
-REDIS_URL = "redis://127.0.0.1:6379/7"
-
-
-@pytest.fixture
-def client() -> Iterator[redis.Redis]:
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    yield connection
-    connection.close()
+REDIS_URL = TEST_REDIS_URL
 
 
-def _two_processes(client: redis.Redis) -> Iterator[CostLimiter]:
+def _two_processes(redis_client: redis.Redis) -> Iterator[CostLimiter]:
     key = f"test-shopify-cost:{uuid.uuid4()}"
     for _ in range(2):
         # Each limiter has its own connection, as two processes would.
@@ -35,8 +25,8 @@ def _two_processes(client: redis.Redis) -> Iterator[CostLimiter]:
         yield CostLimiter(level=SharedBucketLevel(own, key, maximum=2000, restore_rate=100))
 
 
-def test_points_spent_by_one_process_make_the_other_wait(client: redis.Redis) -> None:
-    first, second = _two_processes(client)
+def test_points_spent_by_one_process_make_the_other_wait(redis_client: redis.Redis) -> None:
+    first, second = _two_processes(redis_client)
     first.observe("orders", QueryCost(requested=1500))
     second.observe("orders", QueryCost(requested=1000))
     assert first.reserve("orders") == 0.0
@@ -45,8 +35,8 @@ def test_points_spent_by_one_process_make_the_other_wait(client: redis.Redis) ->
     assert first.available() == pytest.approx(-500.0, abs=10)
 
 
-def test_the_servers_figures_seen_by_one_process_correct_the_other(client: redis.Redis) -> None:
-    first, second = _two_processes(client)
+def test_the_servers_figures_seen_by_one_process_correct_the_other(redis_client: redis.Redis) -> None:
+    first, second = _two_processes(redis_client)
     first.observe("orders", QueryCost(requested=10, actual=8, maximum=1000, available=120, restore_rate=50))
     assert second.available() == pytest.approx(120.0, abs=5)
     second.observe("orders", QueryCost(requested=620))
@@ -54,21 +44,21 @@ def test_the_servers_figures_seen_by_one_process_correct_the_other(client: redis
     assert second.reserve("orders") == pytest.approx(10.0, abs=0.2)
 
 
-def test_a_throttled_answer_in_one_process_pauses_the_other(client: redis.Redis) -> None:
-    first, second = _two_processes(client)
+def test_a_throttled_answer_in_one_process_pauses_the_other(redis_client: redis.Redis) -> None:
+    first, second = _two_processes(redis_client)
     wait = first.throttled("orders", QueryCost(requested=400, maximum=2000, available=100, restore_rate=100))
     assert wait == pytest.approx(3.0, abs=0.1)
     second.observe("orders", QueryCost(requested=400))
     assert second.reserve("orders") == pytest.approx(3.0, abs=0.1)
 
 
-def test_a_retry_after_pause_holds_every_process(client: redis.Redis) -> None:
-    first, second = _two_processes(client)
+def test_a_retry_after_pause_holds_every_process(redis_client: redis.Redis) -> None:
+    first, second = _two_processes(redis_client)
     first.hold("orders", 4.0)
     assert second.reserve("orders") == pytest.approx(4.0, abs=0.1)
 
 
-def test_with_a_redis_broker_a_shop_limiter_spends_what_another_process_spent(client: redis.Redis) -> None:
+def test_with_a_redis_broker_a_shop_limiter_spends_what_another_process_spent(redis_client: redis.Redis) -> None:
     shop = f"shared-{uuid.uuid4().hex[:8]}.myshopify.com"
     spend = ("from ordercenter.adapters import shared_budgets\n"
              "from ordercenter.adapters.shopify.pacing import QueryCost, limiter_for\n"
