@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ordercenter.domain.base import Base
+from ordercenter.domain.errors import Conflict
 from ordercenter.domain.events import RecordsEvents, change_status
 from ordercenter.domain.status import CUSTOMER_REFUND_TRANSITIONS, CustomerRefundStatus
 
@@ -56,7 +57,18 @@ class CustomerRefundRequest(RecordsEvents, Base):
     def is_open(self) -> bool:
         return self.status in (CustomerRefundStatus.NEW, CustomerRefundStatus.REPLIED)
 
+    @property
+    def refund_under_way(self) -> bool:
+        """A refund is decided and the store was (or is being) asked, with no answer recorded yet."""
+        return self.refund_amount is not None and self.store_refund_id is None
+
     def transition_to(self, new: CustomerRefundStatus, *, at: datetime, reason: str | None = None) -> None:
+        if new in (CustomerRefundStatus.DECLINED, CustomerRefundStatus.RESOLVED) and self.refund_under_way:
+            # The money may have left the store already (its answer lost): once declined, the store's
+            # confirmation could never be recorded, and every later webhook of the order would fail.
+            raise Conflict(f"the refund of {self.refund_amount} {self.currency} for request {self.id} is being made "
+                           f"on the store; it cannot be {new.value} until the store's answer is recorded",
+                           field="status")
         if not change_status(self, CUSTOMER_REFUND_TRANSITIONS, new, at=at, reason=reason):
             return
         if new is CustomerRefundStatus.REPLIED:

@@ -150,7 +150,9 @@ def derive_stage(facts: OrderFacts) -> StageView:
             return _attention(AttentionReason.CANCELLED_ON_STORE, "cancelled on the store but the supplier shipped "
                               "it; open a return/refund request with the supplier to get the money back", flags)
     for so in active:
-        if so.failure is SupplierFailure.PAYMENT_FAILED:
+        # A payment failure holds only while the order still awaits payment: one reported after the
+        # payment went through (the poller saw it paid while the pay call was failing) is stale.
+        if so.failure is SupplierFailure.PAYMENT_FAILED and so.status is SupplierOrderStatus.PLACED:
             return _attention(AttentionReason.PAYMENT_FAILED, so.failure_message, flags)
         if so.failure in (SupplierFailure.PLACEMENT_FAILED, SupplierFailure.OUTCOME_UNKNOWN) \
                 and so.status is SupplierOrderStatus.DRAFT:
