@@ -141,6 +141,20 @@ def test_an_id_out_of_range_in_a_page_address_is_the_not_found_page(container: C
             assert "There is no page at this address." in answer.text
 
 
+def test_an_id_out_of_range_in_a_pages_form_or_query_is_refused_on_the_page(container: Container, app: FastAPI,
+                                                                            shop_id: int) -> None:
+    with _sign_in(container, app, shop_id) as browser:
+        csrf = CSRF.search(browser.get("/orders").text)
+        assert csrf is not None
+        for value in (str(HUGE), str(TOO_BIG), "0"):
+            placed = browser.post("/orders/place", data={"place": value, "csrf_token": csrf[1]})
+            assert placed.status_code == 422 and "is not an order id" in placed.text, (value, placed.text[:300])
+            previewed = browser.get("/orders/place", params={"ids": value})
+            assert previewed.status_code == 422, (value, previewed.text[:300])
+            listed = browser.get("/orders", params={"supplier": value})
+            assert listed.status_code == 200 and listed.headers["content-type"].startswith("text/html"), value
+
+
 # ---------------------------------------------------------------- no bare 500
 
 

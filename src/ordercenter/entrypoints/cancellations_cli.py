@@ -13,13 +13,13 @@ from rich.table import Table
 from ordercenter.domain.cancellations import CancellationRequest
 from ordercenter.domain.money import Money
 from ordercenter.domain.status import CancellationStatus
-from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, out
+from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, id_argument, out
 from ordercenter.services import cancellation, polling
 from ordercenter.services.shops import resolve_shop
 
 cancellations_app = typer.Typer(help="Cancellations of supplier orders: list, show, record the supplier's decision.",
                                 no_args_is_help=True)
-CancellationArgument = Annotated[int, typer.Argument(help="The cancellation request's id")]
+CancellationArgument = Annotated[int, id_argument("The cancellation request's id")]
 
 
 def print_cancellation(request: CancellationRequest) -> None:

@@ -13,7 +13,14 @@ from rich.table import Table
 from ordercenter.domain.access import StaffRole
 from ordercenter.domain.errors import DomainError
 from ordercenter.entrypoints.cancellations_cli import cancellations_app
-from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, load_settings, out
+from ordercenter.entrypoints.cli_context import (
+    CliError,
+    ShopOption,
+    container,
+    id_argument,
+    load_settings,
+    out,
+)
 from ordercenter.entrypoints.deadlines_cli import deadlines
 from ordercenter.entrypoints.mappings_cli import mappings_app
 from ordercenter.entrypoints.messages_cli import messages_app
@@ -120,7 +127,7 @@ def tokens_list(shop: Annotated[str | None, typer.Option(
 
 
 @tokens_app.command("revoke")
-def tokens_revoke(token_id: Annotated[int, typer.Argument(help="The id from 'tokens list'")],
+def tokens_revoke(token_id: Annotated[int, id_argument("The id from 'tokens list'")],
                   shop: ShopOption = None) -> None:
     """Revoke an API token; it stops working at once."""
     c = container()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -10,6 +10,7 @@ from rich.console import Console
 
 from ordercenter.bootstrap import Container, bootstrap
 from ordercenter.config import Settings
+from ordercenter.entrypoints.api.request_models import MAX_ID
 
 out = Console()
 ShopOption = Annotated[str | None, typer.Option("--shop", help="Shop domain (default: the only shop)")]
@@ -41,3 +42,13 @@ def demo_clock_file(settings: Settings) -> Settings:
 
 def container(**overrides: object) -> Container:
     return bootstrap(demo_clock_file(load_settings(**overrides)))
+
+
+def id_argument(help_text: str) -> Any:
+    """A row id on the command line: 1 … MAX_ID as in the API, anything else refused in one line."""
+    return typer.Argument(min=1, max=MAX_ID, help=help_text)
+
+
+def id_option(*names: str, help_text: str) -> Any:
+    """An optional row id, checked like `id_argument`."""
+    return typer.Option(*names, min=1, max=MAX_ID, help=help_text)

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ordercenter.domain.mappings import MappingInput
-from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, out
+from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, id_argument, id_option, out
 from ordercenter.services import mappings
 from ordercenter.services.shops import resolve_shop
 
@@ -78,7 +78,7 @@ def mappings_set(
     country: Annotated[str, typer.Option(help="Only for orders shipped to this ISO-2 country "
                                               "(default: every country)")] = "",
     units: Annotated[int, typer.Option(help="Supplier units per store unit")] = 1,
-    account: Annotated[int | None, typer.Option(help="Supplier account id to buy from")] = None,
+    account: Annotated[int | None, id_option(help_text="Supplier account id to buy from")] = None,
     backup_product: Annotated[str | None, typer.Option(help="Bought when the primary is out of stock")] = None,
     backup_sku_attr: Annotated[str | None, typer.Option(help="SKU attributes of the backup product")] = None,
     backup_shipping_method: Annotated[str | None, typer.Option(help="Shipping method for the backup")] = None,
@@ -99,7 +99,7 @@ def mappings_set(
 
 
 @mappings_app.command("delete")
-def mappings_delete(mapping_id: Annotated[int, typer.Argument(help="The id from 'mappings list'")],
+def mappings_delete(mapping_id: Annotated[int, id_argument("The id from 'mappings list'")],
                     shop: ShopOption = None) -> None:
     """Delete a mapping; orders waiting to be placed with it need a new one."""
     c = container()

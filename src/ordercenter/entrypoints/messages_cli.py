@@ -11,13 +11,13 @@ from rich.text import Text
 
 from ordercenter.domain.message_templates import FREE_MESSAGE, PLACEHOLDERS, TEMPLATES
 from ordercenter.domain.messages import MessageDirection
-from ordercenter.entrypoints.cli_context import ShopOption, container, out
+from ordercenter.entrypoints.cli_context import ShopOption, container, id_argument, out
 from ordercenter.services import supplier_messages
 from ordercenter.services.shops import resolve_shop
 
 messages_app = typer.Typer(help="Messages with the seller of a supplier order: send (from a template), read the "
                                 "thread, record an answer read on the supplier's website.", no_args_is_help=True)
-SupplierOrderId = Annotated[int, typer.Argument(help="Our supplier order id (see 'orders show')")]
+SupplierOrderId = Annotated[int, id_argument("Our supplier order id (see 'orders show')")]
 
 
 def _when(value: datetime | None) -> str:

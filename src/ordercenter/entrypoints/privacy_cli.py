@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ordercenter.domain.privacy import PrivacyRequestKind
-from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, out
+from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, id_argument, out
 from ordercenter.services import privacy
 from ordercenter.services.shops import resolve_shop
 
@@ -37,7 +37,7 @@ def privacy_requests(kind: Annotated[PrivacyRequestKind | None, typer.Option(hel
 
 
 @privacy_app.command("download")
-def privacy_download(request_id: Annotated[int, typer.Argument(help="The data request's id (see 'privacy requests')")],
+def privacy_download(request_id: Annotated[int, id_argument("The data request's id (see 'privacy requests')")],
                      to: Annotated[Path, typer.Option("--to", help="Where to write the file")],
                      shop: ShopOption = None) -> None:
     """Write a data request's file (what Order Center holds on the customer), readable by you only."""

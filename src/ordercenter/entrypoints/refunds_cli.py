@@ -12,7 +12,7 @@ from rich.table import Table
 from ordercenter.domain.customer_refunds import CustomerRefundSource
 from ordercenter.domain.money import Money
 from ordercenter.domain.status import CustomerRefundStatus
-from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, out
+from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, id_argument, id_option, out
 from ordercenter.services import customer_refunds, reply_templates
 from ordercenter.services.customer_refunds import CustomerRefundView
 from ordercenter.services.shops import resolve_shop
@@ -22,7 +22,7 @@ refunds_app = typer.Typer(help="Customer refund requests: record, answer, refund
 templates_app = typer.Typer(help="The reply templates Order Center proposes answers from.", no_args_is_help=True)
 refunds_app.add_typer(templates_app, name="templates")
 
-RequestArgument = Annotated[int, typer.Argument(help="The request's id (from 'refunds list')")]
+RequestArgument = Annotated[int, id_argument("The request's id (from 'refunds list')")]
 ACTOR = "cli"
 
 
@@ -167,8 +167,8 @@ def refunds_refund(
 
 @refunds_app.command("link")
 def refunds_link(request_id: RequestArgument,
-                 cancellation: Annotated[int | None, typer.Option(help="A cancellation request id")] = None,
-                 return_id: Annotated[int | None, typer.Option("--return", help="A return request id")] = None,
+                 cancellation: Annotated[int | None, id_option(help_text="A cancellation request id")] = None,
+                 return_id: Annotated[int | None, id_option("--return", help_text="A return request id")] = None,
                  shop: ShopOption = None) -> None:
     """Link the request to the supplier-side cancellation or return/refund request of its order."""
     c = container()

@@ -15,13 +15,13 @@ from ordercenter.domain.money import Money
 from ordercenter.domain.return_rules import allowed_actions
 from ordercenter.domain.returns import ReturnKind, ReturnReason, ReturnRequest
 from ordercenter.domain.status import ReturnStatus
-from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, out
+from ordercenter.entrypoints.cli_context import CliError, ShopOption, container, id_argument, out
 from ordercenter.services import return_actions, return_queries, returns
 from ordercenter.services.shops import resolve_shop
 
 returns_app = typer.Typer(help="Return/refund requests (disputes) with the supplier: open with evidence, follow, "
                                "record the supplier's decisions and the refund.", no_args_is_help=True)
-ReturnArgument = Annotated[int, typer.Argument(help="The return/refund request's id")]
+ReturnArgument = Annotated[int, id_argument("The return/refund request's id")]
 
 
 def evidence_limits(settings: Settings) -> EvidenceLimits:
@@ -86,7 +86,7 @@ def print_return(request: ReturnRequest) -> None:
 
 @returns_app.command("open")
 def returns_open(
-    supplier_order_id: Annotated[int, typer.Argument(help="The supplier order's id (Order Center's)")],
+    supplier_order_id: Annotated[int, id_argument("The supplier order's id (Order Center's)")],
     kind: Annotated[ReturnKind, typer.Option(help="Refund only, or return the goods and refund")],
     reason: Annotated[ReturnReason, typer.Option(help="What is wrong")],
     amount: Annotated[str, typer.Option(help="The amount asked for, at most what was paid (e.g. 12.50)")],

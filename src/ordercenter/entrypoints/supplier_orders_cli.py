@@ -6,12 +6,12 @@ from typing import Annotated
 
 import typer
 
-from ordercenter.entrypoints.cli_context import ShopOption, container, out
+from ordercenter.entrypoints.cli_context import ShopOption, container, id_argument, out
 from ordercenter.services.shops import resolve_shop
 
 supplier_orders_app = typer.Typer(help="Supplier orders: pay, look again at the supplier, cancel.",
                                   no_args_is_help=True)
-SupplierOrderArgument = Annotated[int, typer.Argument(help="The supplier order's id (see 'orders show')")]
+SupplierOrderArgument = Annotated[int, id_argument("The supplier order's id (see 'orders show')")]
 
 
 @supplier_orders_app.command("pay")

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from ordercenter.bootstrap import Container
 from ordercenter.domain.suppliers import SupplierPlatformKind
-from ordercenter.entrypoints.cli_context import ShopOption, container, out
+from ordercenter.entrypoints.cli_context import ShopOption, container, id_argument, out
 from ordercenter.services import suppliers as supplier_accounts
 from ordercenter.services.shops import resolve_shop
 
@@ -57,7 +57,7 @@ def suppliers_add(
 
 
 @suppliers_app.command("authorize")
-def suppliers_authorize(account_id: Annotated[int, typer.Argument(help="The id from 'suppliers list'")],
+def suppliers_authorize(account_id: Annotated[int, id_argument("The id from 'suppliers list'")],
                         shop: ShopOption = None) -> None:
     """Print a fresh link to authorize (or re-authorize) a supplier account."""
     c = container()

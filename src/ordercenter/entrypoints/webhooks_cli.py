@@ -10,13 +10,13 @@ from rich.table import Table
 
 from ordercenter.domain.errors import InvalidInput
 from ordercenter.domain.webhooks import DeliveryStatus, WebhookDelivery
-from ordercenter.entrypoints.cli_context import ShopOption, container, out
+from ordercenter.entrypoints.cli_context import ShopOption, container, id_argument, out
 from ordercenter.services import webhook_deliveries, webhook_intake
 from ordercenter.services.shops import resolve_shop
 
 webhooks_app = typer.Typer(help="Store webhooks: what arrived, what failed to apply, and replaying one.",
                            no_args_is_help=True)
-DeliveryArgument = Annotated[int, typer.Argument(help="The delivery's id (see 'webhooks list')")]
+DeliveryArgument = Annotated[int, id_argument("The delivery's id (see 'webhooks list')")]
 
 
 def _state(row: WebhookDelivery) -> str:

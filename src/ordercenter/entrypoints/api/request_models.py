@@ -16,6 +16,12 @@ MAX_ID = 2**31 - 1
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
+def row_id_in(text: str) -> int | None:
+    """The row id a form or query field holds, or None when it holds none (not a number in 1..MAX_ID)."""
+    text = text.strip()
+    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_ID else None
+
+
 class RequestBody(BaseModel):
     """The base of every JSON request body: a field the API does not know is refused (422 naming it),
     so a misspelled name is not silently dropped."""

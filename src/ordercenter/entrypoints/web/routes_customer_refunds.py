@@ -18,7 +18,7 @@ from ordercenter.domain.recovery import RecoveryAction
 from ordercenter.domain.reply_templates import BUILT_IN, TemplateKey
 from ordercenter.domain.status import CustomerRefundStatus
 from ordercenter.entrypoints.api.deps import ContainerDep
-from ordercenter.entrypoints.api.request_models import RowId
+from ordercenter.entrypoints.api.request_models import RowId, row_id_in
 from ordercenter.entrypoints.web.csrf import PostedForm, text
 from ordercenter.entrypoints.web.rendering import DIALOG_TARGET, money, page
 from ordercenter.entrypoints.web.routes_cancel import field
@@ -223,14 +223,15 @@ def refund(request: Request, request_id: RowId, person: CurrentPerson, form: Pos
 def link(request: Request, request_id: RowId, person: CurrentPerson, form: PostedForm,
          container: ContainerDep) -> Response:
     kind, _, number = text(form, "target").partition(":")
+    target_id = row_id_in(number)
     try:
-        if not number.isdigit() or kind not in ("cancellation", "return"):
+        if target_id is None or kind not in ("cancellation", "return"):
             raise InvalidInput("Choose the cancellation or return/refund request that recovers the money.",
                                field="target")
         customer_refunds.link_request(
             container.uow(), container.clock, shop_id=person.shop_id, request_id=request_id,
-            cancellation_id=int(number) if kind == "cancellation" else None,
-            return_id=int(number) if kind == "return" else None, actor_id=person.actor_id)
+            cancellation_id=target_id if kind == "cancellation" else None,
+            return_id=target_id if kind == "return" else None, actor_id=person.actor_id)
     except DomainError as refused:
         return _request_page(request, container, person.shop_id, request_id, link_error=refused)
     return see_other(request, f"/customer-refunds/{request_id}", "Linked to the supplier-side request.")

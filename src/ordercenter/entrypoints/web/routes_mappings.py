@@ -15,7 +15,7 @@ from starlette.responses import Response
 from ordercenter.domain.errors import DomainError, InvalidInput
 from ordercenter.domain.mappings import MappingInput, ProductMapping
 from ordercenter.entrypoints.api.deps import ContainerDep
-from ordercenter.entrypoints.api.request_models import RowId
+from ordercenter.entrypoints.api.request_models import RowId, row_id_in
 from ordercenter.entrypoints.web.csrf import PostedForm, text
 from ordercenter.entrypoints.web.rendering import page
 from ordercenter.entrypoints.web.sessions import CurrentPerson, see_other
@@ -44,7 +44,7 @@ def _input(values: dict[str, str]) -> MappingInput:
         variant_id=values.get("variant_id", ""), supplier_product_id=values.get("supplier_product_id", ""),
         sku_attr=values.get("sku_attr", ""), shipping_method=values.get("shipping_method") or None,
         ship_to_country=values.get("ship_to_country", ""), units_per_item=int(units),
-        supplier_account_id=int(account) if account.isdigit() else None,
+        supplier_account_id=row_id_in(account),
         backup_supplier_product_id=values.get("backup_supplier_product_id") or None,
         backup_sku_attr=values.get("backup_sku_attr") or None,
         backup_shipping_method=values.get("backup_shipping_method") or None)

@@ -15,6 +15,7 @@ from ordercenter.adapters.db.repositories import OrderFilter
 from ordercenter.domain.orders import Order
 from ordercenter.domain.status import Stage
 from ordercenter.entrypoints.api.deps import ContainerDep
+from ordercenter.entrypoints.api.request_models import row_id_in
 from ordercenter.entrypoints.web.rendering import STAGE_LABELS, page
 from ordercenter.entrypoints.web.sessions import CurrentPerson
 
@@ -85,7 +86,7 @@ def _filter(view: OrdersView, zone: str, *, limit: int) -> OrderFilter:
     stage = Stage(view.tab) if view.tab in Stage.__members__.values() else None
     start = _local_midnight(view.date_from, zone, "from", view.errors)
     end = _local_midnight(view.date_to, zone, "to", view.errors)
-    supplier = int(view.supplier) if view.supplier.isdigit() else None
+    supplier = row_id_in(view.supplier)
     if view.supplier and supplier is None:
         view.errors["supplier"] = "Choose a supplier account from the list."
     return OrderFilter(stage=stage, search=view.q or None, before_id=view.before, after_id=view.after, limit=limit,

@@ -17,6 +17,7 @@ from ordercenter.domain.errors import InvalidInput, NotFound
 from ordercenter.domain.money import Money
 from ordercenter.domain.placement import OrderPlan
 from ordercenter.entrypoints.api.deps import ContainerDep
+from ordercenter.entrypoints.api.request_models import row_id_in
 from ordercenter.entrypoints.web.csrf import PostedForm
 from ordercenter.entrypoints.web.placement_runs import PlacementRun, PlacementRuns
 from ordercenter.entrypoints.web.rendering import page
@@ -33,10 +34,11 @@ def _ids(values: Iterable[str], field: str = "ids") -> list[int]:
     """Order ids as sent by the checkboxes: whole numbers, each once, in the order given."""
     ids: list[int] = []
     for value in values:
-        if not value.strip().isdigit():
-            raise InvalidInput(f"'{value}' is not an order id", field=field)
-        if int(value) not in ids:
-            ids.append(int(value))
+        order_id = row_id_in(value)
+        if order_id is None:
+            raise InvalidInput(f"'{value[:40]}' is not an order id", field=field)
+        if order_id not in ids:
+            ids.append(order_id)
     if len(ids) > MAX_ORDERS_PER_PREVIEW:
         raise InvalidInput(f"select at most {MAX_ORDERS_PER_PREVIEW} orders at a time", field=field)
     return ids
@@ -49,8 +51,9 @@ def _choices(values: QueryParams | FormData) -> dict[int, PlacementOptions]:
         if not key.startswith(SHIP_PREFIX) or not isinstance(value, str) or not value:
             continue
         order_part, _, line_part = key.removeprefix(SHIP_PREFIX).partition("-")
-        if order_part.isdigit() and line_part.isdigit():
-            shipping.setdefault(int(order_part), {})[int(line_part)] = value
+        order_id, line_id = row_id_in(order_part), row_id_in(line_part)
+        if order_id is not None and line_id is not None:
+            shipping.setdefault(order_id, {})[line_id] = value
     return {order_id: PlacementOptions(shipping=lines) for order_id, lines in shipping.items()}
 
 
