@@ -47,3 +47,14 @@ def test_a_non_numeric_amount_is_refused() -> None:
 def test_total_of_no_amounts_is_zero_in_the_currency() -> None:
     assert total([], "GBP") == Money.zero("GBP")
     assert total([Money.of("1.5", "GBP"), Money.of("2", "GBP")], "GBP") == Money.of("3.5", "GBP")
+
+
+@pytest.mark.parametrize("amount", ["1e30", "-1e14", "100000000000000", "1e309"])
+def test_an_amount_larger_than_any_kept_is_refused_naming_the_field(amount: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        Money.of(amount, "EUR")
+    assert refused.value.field == "amount"
+
+
+def test_the_largest_amount_kept_is_accepted() -> None:
+    assert Money.of("99999999999999.9999", "EUR").amount == Decimal("99999999999999.9999")

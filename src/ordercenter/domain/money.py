@@ -28,6 +28,10 @@ def parse_currency(value: str, *, field: str = "currency") -> str:
     return code
 
 
+# Amounts are stored as NUMERIC(18, 4) (`base.Amount`): 14 digits before the point.
+AMOUNT_LIMIT = Decimal(10) ** 14
+
+
 def parse_amount(value: object, *, field: str = "amount") -> Decimal:
     """A finite Decimal from a string, int or Decimal; floats are refused to keep cents exact."""
     if isinstance(value, float | bool):
@@ -38,6 +42,9 @@ def parse_amount(value: object, *, field: str = "amount") -> Decimal:
         raise InvalidInput(f"'{value}' is not a decimal amount", field=field) from None
     if not amount.is_finite():
         raise InvalidInput(f"'{value}' is not a finite amount", field=field)
+    if abs(amount) >= AMOUNT_LIMIT:
+        raise InvalidInput(f"'{value}' is larger than any amount Order Center keeps (under {AMOUNT_LIMIT:,})",
+                           field=field)
     return amount
 
 
