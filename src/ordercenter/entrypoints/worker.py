@@ -98,7 +98,7 @@ def reconcile_interrupted_placements(container: Container) -> int:
     from ordercenter.services.placement import reconcile_drafts
 
     with container.uow() as uow:
-        shop_ids = [s.id for s in uow.shops.all() if s.uninstalled_at is None]
+        shop_ids = uow.shops.installed_ids()
     attention_after = timedelta(minutes=container.settings.placement_attention_minutes)
     settled = 0
     for shop_id in shop_ids:
@@ -112,7 +112,7 @@ def link_duplicates(container: Container) -> int:
     from ordercenter.services.duplicates import link_pending_duplicates
 
     with container.uow() as uow:
-        shop_ids = [s.id for s in uow.shops.all() if s.uninstalled_at is None]
+        shop_ids = uow.shops.installed_ids()
     return sum(len(link_pending_duplicates(container.uow(), shop_id=shop_id, at=container.clock.now()))
                for shop_id in shop_ids)
 

@@ -94,7 +94,7 @@ def send_daily_digest(uow: UnitOfWork, clock: Clock) -> int:
     """Queue each shop's daily digest of deadlines once a day; returns how many were queued."""
     now = clock.now()
     with uow:
-        shop_ids = [s.id for s in uow.shops.all() if s.uninstalled_at is None]
+        shop_ids = uow.shops.installed_ids()
     queued = 0
     for shop_id in shop_ids:
         try:

@@ -91,6 +91,10 @@ class ShopRepository:
     def all(self) -> Sequence[Shop]:
         return self.session.scalars(select(Shop).order_by(Shop.id)).all()
 
+    def installed_ids(self) -> list[int]:
+        """The shops that still have the app, the ones background sweeps work for."""
+        return list(self.session.scalars(select(Shop.id).where(Shop.uninstalled_at.is_(None)).order_by(Shop.id)))
+
 
 @dataclass(frozen=True)
 class OrderFilter:
