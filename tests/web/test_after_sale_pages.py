@@ -322,6 +322,7 @@ def test_a_customer_refund_request_is_answered_from_the_edited_template_and_refu
     expect(page).to_have_url(re.compile(r"/customer-refunds/\d+$"))
     # the proposed reply, from a template, is edited and sent
     expect(page.get_by_label("Template")).to_have_value("refund_request_received")
+    page.wait_for_load_state()  # htmx binds the template picker when the page has loaded, not when it shows
     page.get_by_label("Template").select_option(label="We are cancelling the order")
     expect(page.get_by_label("Subject")).to_have_value(re.compile(r"^We are cancelling order #\d+"))
     body = page.get_by_role("textbox", name="Reply")
@@ -419,6 +420,7 @@ def test_a_message_to_the_seller_is_sent_from_a_template_and_the_answer_joins_th
     page.locator(f"section[aria-labelledby=so-{placed.supplier_order_id}]").get_by_role(
         "link", name="Message supplier").click()
     expect(page.get_by_text("No messages with the seller yet.")).to_be_visible()
+    page.wait_for_load_state()  # htmx binds the template picker when the page has loaded, not when it shows
     page.get_by_label("Template").select_option(label="Tracking not updating")
     expect(page.get_by_label("Message")).to_have_value(re.compile(rf"order {placed.supplier_number}"))
     page.get_by_role("button", name="Send").click()
