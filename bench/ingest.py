@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, create_engine, func, insert, select, text
 
-from bench.webhooks import DOMAIN, SECRET, Answer, payloads, percentile, post
+from bench.webhooks import DOMAIN, Answer, connected_shop, payloads, percentile, post
 from ordercenter.adapters.ports import StoreWebhookCodec
 from ordercenter.bootstrap import Container, bootstrap
 from ordercenter.config import Settings
@@ -140,12 +140,7 @@ def run(orders: int, concurrency: int, database_url: str | None) -> int:
         folder = Path(name)
         container = bootstrap(Settings(data_dir=folder, secret_key="b" * 40, database_url=database_url))
         backend = container.engine.dialect.name
-        with container.uow() as uow:
-            shop = uow.shops.add(Shop(domain=DOMAIN, name="Bench", currency="USD", created_at=datetime.now(UTC),
-                                      access_token_encrypted=container.secrets.encrypt("shpat_bench"),
-                                      webhook_secret_encrypted=container.secrets.encrypt(SECRET)))
-            uow.commit()
-            shop_id = shop.id
+        shop_id = connected_shop(container)
         answers, endpoint_seconds = through_endpoint(container, shop_id, bodies, concurrency)
         stored, left = orders_stored(container, shop_id), waiting(container)
         container.engine.dispose()

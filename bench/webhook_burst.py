@@ -40,11 +40,10 @@ import httpx
 from sqlalchemy import func, select
 
 from bench.ingest import waiting
-from bench.webhooks import DOMAIN, SECRET, SHOPIFY_DEADLINE_SECONDS, Answer, payloads, percentile, post
+from bench.webhooks import SHOPIFY_DEADLINE_SECONDS, Answer, connected_shop, payloads, percentile, post
 from ordercenter.bootstrap import Container, bootstrap
 from ordercenter.config import Settings
 from ordercenter.domain.orders import Order
-from ordercenter.domain.shops import Shop
 from ordercenter.domain.webhooks import DeliveryStatus, WebhookDelivery
 from ordercenter.entrypoints.api.app import create_app
 from ordercenter.entrypoints.loopback import free_port, serve_on_loopback
@@ -255,12 +254,7 @@ def run(webhooks: int, concurrency: int, readers: int, read_pause: float, databa
         folder = Path(name)
         container = bootstrap(_settings(database_url, folder))
         now = datetime.now(UTC)
-        with container.uow() as uow:
-            shop = uow.shops.add(Shop(domain=DOMAIN, name="Bench", currency="USD", created_at=now,
-                                      access_token_encrypted=container.secrets.encrypt("shpat_bench"),
-                                      webhook_secret_encrypted=container.secrets.encrypt(SECRET)))
-            uow.commit()
-            shop_id = shop.id
+        shop_id = connected_shop(container, now)
         token = create_token(container.uow(), shop_id=shop_id, name="bench", now=now).token
         create_staff_user(container.uow(), shop_id=shop_id, email=STAFF_EMAIL, password=STAFF_PASSWORD, now=now)
         session = sign_in(container.uow(), email=STAFF_EMAIL, password=STAFF_PASSWORD, client_address="bench",

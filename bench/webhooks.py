@@ -87,16 +87,21 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def connected_shop(container: Container, at: datetime | None = None) -> int:
+    """The benchmark's shop, connected with the webhook secret the bodies are signed with; its id."""
+    with container.uow() as uow:
+        shop = uow.shops.add(Shop(domain=DOMAIN, name="Bench", currency="USD", created_at=at or datetime.now(UTC),
+                                  access_token_encrypted=container.secrets.encrypt("shpat_bench"),
+                                  webhook_secret_encrypted=container.secrets.encrypt(SECRET)))
+        uow.commit()
+        return shop.id
+
+
 def run(orders: int, concurrency: int, duplicate_share: float, database_url: str | None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-webhooks-") as folder:
         container = bootstrap(Settings(data_dir=Path(folder), secret_key="b" * 40, database_url=database_url))
         print(f"database                    {container.engine.dialect.name}")  # noqa: T201
-        with container.uow() as uow:
-            shop = uow.shops.add(Shop(domain=DOMAIN, name="Bench", currency="USD", created_at=datetime.now(UTC),
-                                      access_token_encrypted=container.secrets.encrypt("shpat_bench"),
-                                      webhook_secret_encrypted=container.secrets.encrypt(SECRET)))
-            uow.commit()
-            shop_id = shop.id
+        shop_id = connected_shop(container)
         bodies = payloads(orders)
         events = [str(uuid.uuid4()) for _ in bodies]
         repeats = [(bodies[i], events[i]) for i in range(0, len(bodies), max(1, round(1 / duplicate_share)))] \
