@@ -31,10 +31,10 @@ from ordercenter.entrypoints.worker import default_jobs
 from ordercenter.sandbox.aliexpress import SandboxConfig, SandboxServer, SandboxSupplier
 from ordercenter.services.ingestion import import_order
 from ordercenter.services.job_claims import job_runs
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, TEST_REDIS_URL
 from tests.factories import T0, snapshot
 
-REDIS_URL = "redis://127.0.0.1:6379/7"
+REDIS_URL = TEST_REDIS_URL
 SCALE = 0.1  # the 5-second jobs run every half second, the minute ones every 6 s
 STARTED = re.compile(r"periodic job '([^']+)' started at ([0-9T:.+-]+)")
 CABLE, MUG = "1005006000000001", "1005006000000005"
