@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     secret_keys_previous: str | None = Field(default=None, description="Comma-separated old keys that still "
                                              "decrypt while `ordercenter secrets rotate` re-encrypts")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Where stores and people reach us")
+    forwarded_allow_ips: str = Field(default="127.0.0.1", description="Comma-separated addresses (or networks, "
+                                     "or *) of the proxies whose X-Forwarded-For and X-Forwarded-Proto are "
+                                     "believed; anyone else's are ignored")
     supplier_rate_limit_per_second: float = Field(default=20.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1, le=50, description="Tries of a store webhook that fails "
                                       "to apply (30 s apart, doubling, at most 1 h) before an alert")

@@ -135,18 +135,48 @@ def test_every_form_of_the_pages_refuses_a_post_without_the_sessions_own_token(s
     other.close()
 
 
-def test_failed_sign_ins_from_one_address_are_limited_whatever_the_account(site: Site) -> None:
-    client = httpx.Client(base_url=site.url, follow_redirects=False)
+def _forwarded(address: str | None) -> dict[str, str]:
+    return {"X-Forwarded-For": address} if address else {}
+
+
+def _fail_sign_ins_until_refused(client: httpx.Client, forwarded_for: str | None = None) -> None:
     token = csrf_of(client, "/")
     for n in range(ADDRESS_FAILURE_LIMIT):
-        answer = client.post("/sign-in", data={"email": f"guess{n}@sessions.example", "password": "guess-guess",
-                                               "csrf_token": token})
+        answer = client.post("/sign-in", headers=_forwarded(forwarded_for), data={
+            "email": f"guess{n}@sessions.example", "password": "guess-guess", "csrf_token": token})
         assert answer.status_code == 422, answer.text[:200]
+
+
+def _sign_in_as_owner(client: httpx.Client, forwarded_for: str | None = None) -> httpx.Response:
+    return client.post("/sign-in", headers=_forwarded(forwarded_for),
+                       data={"email": OWNER, "password": PASSWORD, "csrf_token": csrf_of(client, "/")})
+
+
+def test_failed_sign_ins_from_one_address_are_limited_whatever_the_account(site: Site) -> None:
+    client = httpx.Client(base_url=site.url, follow_redirects=False)
+    _fail_sign_ins_until_refused(client)
     # when: the right password of a real account, from the same address
-    refused = client.post("/sign-in", data={"email": OWNER, "password": PASSWORD, "csrf_token": token})
+    refused = _sign_in_as_owner(client)
     # then: refused before the password is looked at, with the time to wait
     assert refused.status_code == 429
     assert int(refused.headers["retry-after"]) > 0
     assert "from this network address" in refused.text
     assert SESSION_COOKIE not in client.cookies
     client.close()
+
+
+@pytest.mark.parametrize("proxy_is_trusted", [True, False])
+def test_behind_a_trusted_proxy_the_sign_in_limit_counts_the_forwarded_address(
+        site: Site, proxy_is_trusted: bool) -> None:
+    # given: the server believes X-Forwarded-For from our address (the proxy), or only from another one
+    trusted = "127.0.0.1" if proxy_is_trusted else "192.0.2.10"
+    with live_server(create_app(site.container), forwarded_allow_ips=trusted) as url:
+        client = httpx.Client(base_url=url, follow_redirects=False)
+        _fail_sign_ins_until_refused(client, forwarded_for="203.0.113.7")
+        assert _sign_in_as_owner(client, forwarded_for="203.0.113.7").status_code == 429
+        # when: a person at another address signs in through the same proxy
+        answer = _sign_in_as_owner(client, forwarded_for="198.51.100.20")
+        client.close()
+    # then: through a trusted proxy only the guesser's address is held back; an untrusted one's header
+    # is ignored, so nobody can dodge the limit by writing the header themselves
+    assert answer.status_code == (303 if proxy_is_trusted else 429)

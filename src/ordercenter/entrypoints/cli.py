@@ -178,6 +178,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on")] = "1
 
     from ordercenter.adapters.logging_setup import configure_logging
     from ordercenter.entrypoints.api.app import create_app
+    from ordercenter.entrypoints.loopback import server_config
     from ordercenter.entrypoints.worker import start_in_thread
 
     configure_logging(load_settings())
@@ -187,7 +188,8 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on")] = "1
         start_in_thread(c)
     out.print(f"Order Center listening on http://{host}:{port}")
     # uvicorn's own lines go through our log setup; the app logs one access line per request itself.
-    uvicorn.run(create_app(c), host=host, port=port, log_config=None, access_log=False)
+    uvicorn.Server(server_config(create_app(c), host, port, forwarded_allow_ips=c.settings.forwarded_allow_ips,
+                                 log_config=None, access_log=False)).run()
 
 
 @app.command()
