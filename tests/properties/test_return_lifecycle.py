@@ -57,8 +57,6 @@ class ReturnLifecycle(RuleBasedStateMachine):
             if step in (RS.APPROVED, RS.REFUND_PENDING, RS.REFUNDED) and request.amount_refunded is None:
                 request.amount_refunded = request.amount_requested
             request.transition_to(step, at=self.now)
-            if step is RS.UNDER_REVIEW:
-                request.closed_at = None
         changes = status_changes(request)
         assert_one_change_per_step(changes, TABLE, list(zip([before, *steps], steps)))  # noqa: B905
         self.histories[request.id] += changes
@@ -161,8 +159,8 @@ class ReturnLifecycle(RuleBasedStateMachine):
             passed = {RS(c.new) for c in self.histories[request.id]}
             assert (request.decided_at is not None) == bool(passed & {RS.APPROVED, RS.REJECTED})
             assert (request.refund_issued_at is not None) == (RS.REFUND_PENDING in passed)
-            if not request.is_open:
-                assert request.closed_at is not None
+            # closed when it ends; open again (an escalated refusal back under review) it is not closed
+            assert (request.closed_at is None) == request.is_open, (request.status, request.closed_at)
 
     @invariant()
     def only_one_request_is_followed_at_a_time(self) -> None:

@@ -95,5 +95,5 @@ class ReturnRequest(RecordsEvents, Base):
             self.decided_at = at
         if new is ReturnStatus.REFUND_PENDING:
             self.refund_issued_at = at
-        if not self.is_open:
-            self.closed_at = at
+        # An escalated refusal goes back under review: open again, so no longer closed.
+        self.closed_at = None if self.is_open else at

@@ -149,8 +149,6 @@ def move_request(uow: UnitOfWork, request: ReturnRequest, order: Order, steps: S
         if step in (RS.APPROVED, RS.REFUND_PENDING, RS.REFUNDED) and request.amount_refunded is None:
             request.amount_refunded = request.amount_requested
         request.transition_to(step, at=now, reason=_step_reason(request, step, by, note))
-        if step is RS.UNDER_REVIEW:
-            request.closed_at = None  # back under review after an escalation: open again
     for change in request.collect_events():
         if isinstance(change, StatusChanged):
             uow.events.add(audit.status_changed(request.shop_id, request.order_id, change, actor, actor_id))
