@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
 
-from ordercenter.adapters.ports import SupplierPlatform
+from ordercenter.adapters.clock import SystemClock
+from ordercenter.adapters.ports import SupplierError, SupplierErrorKind, SupplierPlatform
 from ordercenter.domain.status import FinancialStatus
 from ordercenter.entrypoints.api.app import create_app
 from ordercenter.services import access
 from ordercenter.services.ingestion import import_order
+from ordercenter.services.payment import pay_supplier_order
 from ordercenter.services.placement_planning import SupplierResolver
 from tests.factories import T0, snapshot
 from tests.placement.conftest import Placement
@@ -156,3 +158,37 @@ def test_paying_a_supplier_order_whose_store_order_was_cancelled_is_refused_unle
     assert number is not None and placement.supplier.order(number).paid_at is None
     paid = api.post(f"/supplier-orders/{so_id}/pay", json={"confirm": True})
     assert paid.status_code == 200 and paid.json()["paid"] is True
+
+
+class PaidMeanwhile:
+    """A supplier whose payment answer is an error because someone else paid the order a moment before."""
+
+    def __init__(self, placement: Placement, ours: int) -> None:
+        self._placement, self._ours = placement, ours
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._placement.client, name)
+
+    def pay_order(self, supplier_order_id: str) -> None:
+        # The other click: paid through the real supplier and recorded, while this call was on its way.
+        assert pay_supplier_order(self._placement.container.uow(), self._placement.resolver(), SystemClock(),
+                                  shop_id=self._placement.shop_id, supplier_order_id=self._ours).paid
+        raise SupplierError(SupplierErrorKind.PAYMENT, "the order is not awaiting payment",
+                            supplier_message="order status is not PLACE_ORDER_SUCCESS")
+
+
+def test_a_payment_failure_that_arrives_after_the_order_was_paid_changes_nothing(
+        placement: Placement, api: TestClient) -> None:
+    order_id = placement.order(1001)
+    api.post("/placements", json={"orders": [{"order_id": order_id}]})
+    so_id = api.get(f"/orders/{order_id}").json()["supplier_orders"][0]["id"]
+    # when: the second click's payment fails because the first one paid it
+    supplier = cast(SupplierPlatform, PaidMeanwhile(placement, so_id))
+    result = pay_supplier_order(placement.container.uow(), placement.resolver(supplier), SystemClock(),
+                                shop_id=placement.shop_id, supplier_order_id=so_id)
+    # then: told it is paid; the supplier order keeps no failure and the timeline none either
+    assert result.paid and "paid already" in result.message, result
+    detail = api.get(f"/orders/{order_id}").json()
+    [so] = [s for s in detail["supplier_orders"] if s["id"] == so_id]
+    assert so["status"] == "paid" and so["failure"] is None, so
+    assert not [e for e in detail["timeline"] if "fail" in e["type"] or "failed" in e["message"]], detail["timeline"]

@@ -29,19 +29,24 @@ def _on_website(so: SupplierOrder) -> str:
 
 
 def _apply(uow: UnitOfWork, shop_id: int, so_id: int, now: datetime, *, paid: bool, failure: str | None,
-           actor_id: str | None) -> None:
+           actor_id: str | None) -> SupplierOrderStatus | None:
+    """Record the payment's outcome; the supplier order's status after it (None when it is gone)."""
     with uow:
         so = uow.supplier_orders.get(shop_id, so_id, for_update=True)
         order = uow.orders.get(shop_id, so.order_id, for_update=True) if so else None
         if so is None or order is None:
-            return
-        if paid and so.status is SupplierOrderStatus.PLACED:
-            so.transition_to(SupplierOrderStatus.PAID, at=now, reason="paid by API")
-        elif failure is not None:
-            record_failure(uow, so, SupplierFailure.PAYMENT_FAILED, failure, at=now)
+            return None
+        # Only an order still awaiting payment takes the outcome: one paid meanwhile (another click, the
+        # status poll) keeps its state, and a failure that came too late is no failure of it.
+        if so.status is SupplierOrderStatus.PLACED:
+            if paid:
+                so.transition_to(SupplierOrderStatus.PAID, at=now, reason="paid by API")
+            elif failure is not None:
+                record_failure(uow, so, SupplierFailure.PAYMENT_FAILED, failure, at=now)
         settle_changes(uow, so, order, at=now, actor=ActorKind.STAFF if actor_id else ActorKind.SYSTEM,
                        actor_id=actor_id)
         uow.commit()
+        return so.status
 
 
 def pay_supplier_order(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock, *, shop_id: int,
@@ -72,7 +77,10 @@ def pay_supplier_order(uow: UnitOfWork, resolve: SupplierResolver, clock: Clock,
         supplier.pay_order(so.supplier_order_id)
     except SupplierError as error:
         words = error.supplier_message or error.message
-        _apply(uow, shop_id, so.id, clock.now(), paid=False, failure=f"payment failed: {words}", actor_id=actor_id)
+        status = _apply(uow, shop_id, so.id, clock.now(), paid=False, failure=f"payment failed: {words}",
+                        actor_id=actor_id)
+        if status is not None and status not in (SupplierOrderStatus.PLACED, SupplierOrderStatus.CANCELLED):
+            return PaymentResult(so.id, True, f"paid already: supplier order {so.supplier_order_id} is {status.value}")
         return PaymentResult(so.id, False, f"payment failed: {words}")
     _apply(uow, shop_id, so.id, clock.now(), paid=True, failure=None, actor_id=actor_id)
     return PaymentResult(so.id, True, "paid")
