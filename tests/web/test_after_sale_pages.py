@@ -186,7 +186,7 @@ def test_a_return_with_a_photo_is_followed_from_the_seller_accepting_to_refunded
     expect(page.locator("#return-status .badge")).to_have_text("Under review")
     thumbnail = page.get_by_role("img", name="Evidence 1: broken-lid.png")
     expect(thumbnail).to_be_visible()
-    assert thumbnail.evaluate("img => img.naturalWidth") == 32  # served, and a real image
+    expect(thumbnail).to_have_js_property("naturalWidth", 32)  # served, and a real image (once it has loaded)
     # when the seller accepts: the return instructions appear by themselves
     dispute = dispute_at_the_supplier(web.shop, placed)
     web.shop.supplier.decide_dispute(dispute, True)
