@@ -209,6 +209,25 @@ def test_webhooks_sent_twice_and_in_reverse_order_end_in_the_stores_state(settin
         assert len(stored) == len(hooks.deliveries()) // 2  # the copies were recognised, not stored again
 
 
+def test_two_changes_within_one_second_delivered_newest_first_end_in_the_newest(settings: Settings,
+                                                                               clock: ManualClock) -> None:
+    for world in store_world(settings, clock):
+        hooks = world.store.webhooks
+        order = world.store.generate_orders(SHOP.domain, 1, financial_status="PENDING", with_shipping_address=True)[0]
+        apply_what_is_left(world, clock)
+        # given: the order paid and then cancelled within one second (the store's clock stands still), so
+        # both versions carry the same whole-second updated_at; their webhooks held, to go newest first
+        hooks.set_options(reorder=True, reorder_batch_size=100_000)
+        world.store.mark_paid(SHOP.domain, order.id)
+        world.store.cancel_order(SHOP.domain, order.id)
+        # when: they arrive, the cancellation's before the payment's (and no sync runs)
+        hooks.set_options(reorder=False)
+        apply_what_is_left(world, clock)
+        # then: the older event (X-Shopify-Triggered-At) did not undo the newer one
+        assert store_state(world)[str(order.id)] == ("paid", True)
+        assert our_state(world) == store_state(world)
+
+
 def test_webhooks_a_day_late_do_not_undo_what_the_sync_already_brought(settings: Settings,
                                                                        clock: ManualClock) -> None:
     for world in store_world(settings, clock):

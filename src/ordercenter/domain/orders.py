@@ -48,6 +48,9 @@ class Order(RecordsEvents, Base):
     note: Mapped[str] = mapped_column(default="")
     platform_created_at: Mapped[datetime]
     platform_updated_at: Mapped[datetime]
+    # When the newest store event applied here fired (X-Shopify-Triggered-At): it orders two versions that
+    # share one whole-second updated_at. None until a webhook that says so arrives.
+    platform_event_at: Mapped[datetime | None] = mapped_column(default=None)
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     # The original order this one duplicates, when it was created to recover a mistaken fulfilment.
@@ -73,6 +76,21 @@ class Order(RecordsEvents, Base):
     @property
     def shipping_address(self) -> ShippingAddress | None:
         return ShippingAddress.from_dict(self.shipping_address_data)
+
+    def is_newer_than(self, updated_at: datetime, event_at: datetime | None) -> bool:
+        """Whether the version held here is newer than one updated at `updated_at` by an event at `event_at`.
+
+        Shopify's updated_at counts whole seconds, so two changes within one second share it; then the
+        events' own times decide, when both are known (a sync's read has none: its equal version applies).
+        """
+        if updated_at != self.platform_updated_at:
+            return updated_at < self.platform_updated_at
+        return event_at is not None and self.platform_event_at is not None and event_at < self.platform_event_at
+
+    def saw_event(self, event_at: datetime | None) -> None:
+        """Remember the newest event time seen for this version (even one that changed nothing)."""
+        if event_at is not None and (self.platform_event_at is None or event_at > self.platform_event_at):
+            self.platform_event_at = event_at
 
     def money(self, amount: Decimal) -> Money:
         return Money(amount, self.currency)

@@ -47,3 +47,6 @@ class OrderSnapshot:
     cancelled_at: datetime | None = None
     closed_at: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+    # When the store event that carried this version fired (a webhook's X-Shopify-Triggered-At); None
+    # when the source does not say (a sync's read, a bulk export).
+    event_at: datetime | None = field(default=None, compare=False)

@@ -79,6 +79,7 @@ def _apply(order: Order, snap: OrderSnapshot) -> tuple[bool, dict[str, tuple[Any
         line.variant_title = line_snap.variant_title
         line.quantity = line_snap.quantity
         line.unit_price = line_snap.unit_price
+    order.saw_event(snap.event_at)  # kept for a repeat too, so an older event of the same second stays stale
     return differed, changes
 
 
@@ -96,14 +97,14 @@ def import_in_transaction(uow: UnitOfWork, *, shop_id: int, snapshot: OrderSnaps
     if uow.shops.get(shop_id) is None:
         raise NotFound(f"no shop with id {shop_id}", field="shop")
     order = uow.orders.by_platform_id(shop_id, snap.platform_order_id, for_update=True)
-    if order is not None and snap.updated_at < order.platform_updated_at:
+    if order is not None and order.is_newer_than(snap.updated_at, snap.event_at):
         return ImportResult(order.id, ImportOutcome.STALE, order.stage)
     if order is None:
         return _create(uow, shop_id, snap, at, source)
     differed, changes = _apply(order, snap)
     if not differed:
         # A repeated delivery. (Shopify's updated_at has whole seconds, so two real updates in one
-        # second share it: equal stamps are compared by content, not dropped.)
+        # second share it: equal stamps are compared by content, not dropped, unless the event is older.)
         return ImportResult(order.id, ImportOutcome.UNCHANGED, order.stage)
     uow.flush()
     # Refunds the payload lists (a cancellation or refund made on the store) become requests already refunded.
@@ -135,8 +136,8 @@ def _create(uow: UnitOfWork, shop_id: int, snap: OrderSnapshot, at: datetime, so
 def _import_once(uow: UnitOfWork, shop_id: int, snap: OrderSnapshot, at: datetime, source: str) -> ImportResult:
     with uow:
         result = import_in_transaction(uow, shop_id=shop_id, snapshot=snap, at=at, source=source)
-        if result.outcome in (ImportOutcome.CREATED, ImportOutcome.UPDATED):
-            uow.commit()
+        if result.outcome is not ImportOutcome.STALE:
+            uow.commit()  # a repeat may carry a newer event time of the same version
         return result
 
 
@@ -182,7 +183,7 @@ def _import_batch(uow: UnitOfWork, shop_id: int, snapshots: Sequence[OrderSnapsh
         changed: list[tuple[Order, OrderSnapshot, bool, dict[str, tuple[Any, Any]]]] = []
         for platform_id, snap in newest.items():
             order = existing.get(platform_id)
-            if order is not None and snap.updated_at < order.platform_updated_at:
+            if order is not None and order.is_newer_than(snap.updated_at, snap.event_at):
                 results[platform_id] = ImportResult(order.id, ImportOutcome.STALE, order.stage)
                 continue
             created = order is None

@@ -29,6 +29,7 @@ from ordercenter.domain.alerts import Alert, AlertKind, webhook_delivery_subject
 from ordercenter.domain.errors import Conflict, DomainError, ErrorCode, InvalidInput, NotFound
 from ordercenter.domain.outbox import EmailKind
 from ordercenter.domain.privacy import read_compliance
+from ordercenter.domain.snapshots import OrderSnapshot
 from ordercenter.domain.webhook_topics import BULK_OPERATIONS_FINISH, COMPLIANCE_TOPICS, ORDER_TOPICS, SUPPORTED_TOPICS
 from ordercenter.domain.webhooks import (
     APPLY_LEASE,
@@ -242,6 +243,11 @@ def _installed(uow: UnitOfWork, shop_id: int) -> bool:
         return shop is not None and shop.uninstalled_at is None
 
 
+def _order_snapshot(codec: StoreWebhookCodec, delivery: WebhookDelivery, payload: dict[str, Any]) -> OrderSnapshot:
+    """The order the webhook carries, stamped with when its event fired (ordering changes within one second)."""
+    return dataclasses.replace(codec.order_snapshot(payload), event_at=delivery.triggered_at)
+
+
 def _apply(uow: UnitOfWork, codec: StoreWebhookCodec, delivery: WebhookDelivery, payload: dict[str, Any],
            now: datetime) -> DeliveryStatus:
     if delivery.topic in COMPLIANCE_TOPICS:
@@ -251,8 +257,8 @@ def _apply(uow: UnitOfWork, codec: StoreWebhookCodec, delivery: WebhookDelivery,
     if delivery.topic in _STORE_CHANGES and not _installed(uow, delivery.shop_id):
         return DeliveryStatus.IGNORED  # the app is uninstalled; the catch-up sync after a reinstall brings it
     if delivery.topic in ORDER_TOPICS:
-        result = import_order(uow, shop_id=delivery.shop_id, snapshot=codec.order_snapshot(payload), at=now,
-                              source=f"webhook {delivery.topic}")
+        result = import_order(uow, shop_id=delivery.shop_id, snapshot=_order_snapshot(codec, delivery, payload),
+                              at=now, source=f"webhook {delivery.topic}")
         return DeliveryStatus.IGNORED if result.outcome is ImportOutcome.STALE else DeliveryStatus.PROCESSED
     with uow:
         if delivery.topic == "app/uninstalled":
@@ -398,8 +404,8 @@ def _apply_order_delivery(uow: UnitOfWork, codec: StoreWebhookCodec, delivery: W
     for last_try in (False, True):
         try:
             with uow.savepoint():
-                result = import_in_transaction(uow, shop_id=delivery.shop_id, at=now,
-                                               snapshot=codec.order_snapshot(json.loads(delivery.body)),
+                snapshot = _order_snapshot(codec, delivery, json.loads(delivery.body))
+                result = import_in_transaction(uow, shop_id=delivery.shop_id, snapshot=snapshot, at=now,
                                                source=f"webhook {delivery.topic}")
         except IntegrityError as exc:
             # Two deliveries of a new order raced to insert it; the loser tries again as an update.

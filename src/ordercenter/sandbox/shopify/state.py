@@ -10,7 +10,7 @@ import copy
 import json
 import random
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,7 @@ from ordercenter.sandbox.shopify.faults import Faults
 from ordercenter.sandbox.shopify.fulfilment import FulfillmentOrderRequest, fulfil
 from ordercenter.sandbox.shopify.generator import OrderGenerator, exchange_rate
 from ordercenter.sandbox.shopify.order_builder import NewLine, NewOrder, NewTransaction, build_order
-from ordercenter.sandbox.shopify.payloads import fulfillment_json, iso, order_json, refund_json
+from ordercenter.sandbox.shopify.payloads import fulfillment_json, order_json, refund_json
 from ordercenter.sandbox.shopify.records import (
     Fulfillment,
     Order,
@@ -69,6 +69,7 @@ class SandboxStore:
         self._next_ids = dict(_ID_STARTS)
         self._random = random.Random(self.config.seed)
         self._generator = OrderGenerator(self._random)
+        self._last_event_at: datetime | None = None
         self.faults = Faults()
         self.tokens = ExpiringTokens(self.config.clock, self.config.access_token_lifetime_seconds,
                                      self.config.refresh_token_lifetime_seconds, lock=self.lock)
@@ -383,9 +384,18 @@ class SandboxStore:
             shop.subscriptions = [s for s in shop.subscriptions if s.id != subscription_id]
             return len(shop.subscriptions) < before
 
+    def _event_time(self) -> str:
+        """X-Shopify-Triggered-At as Shopify writes it, with a fraction of a second: events of one second
+        (which share the order's whole-second updated_at) keep their order, even on a clock that stands still."""
+        moment = self.now()
+        if self._last_event_at is not None and moment <= self._last_event_at:
+            moment = self._last_event_at + timedelta(microseconds=1)
+        self._last_event_at = moment
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
     def _emit(self, shop: Shop, topic: str, payload: dict[str, Any]) -> None:
         event_id = str(uuid.uuid4())
-        triggered_at = iso(self.now()) or ""
+        triggered_at = self._event_time()
         for subscription in shop.subscriptions:
             if subscription.topic != topic:
                 continue
