@@ -74,7 +74,7 @@ def test_an_order_webhook_is_signed_with_the_app_secret_and_carries_shopify_head
     assert headers["X-Shopify-Shop-Domain"] == store.shop().domain
     assert headers["X-Shopify-API-Version"] == DEFAULT_SHOPIFY_API_VERSION
     assert headers["X-Shopify-Webhook-Id"] and headers["X-Shopify-Event-Id"]
-    assert headers["X-Shopify-Triggered-At"] == "2025-03-01T12:00:00Z"
+    assert headers["X-Shopify-Triggered-At"] == "2025-03-01T12:00:00.000000Z"  # with its fraction, as Shopify writes it
     payload = json.loads(body)
     assert payload["id"] == order.id
     assert payload["admin_graphql_api_id"] == f"gid://shopify/Order/{order.id}"
