@@ -55,6 +55,7 @@ def open_cancel_page(web: Web, placed: Placed) -> Page:
     page.locator(f"section[aria-labelledby=so-{placed.supplier_order_id}]").get_by_role(
         "link", name="Cancel Order").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Cancel supplier order {placed.supplier_number}")
+    page.wait_for_load_state()  # htmx binds the form (Submit opens the dialog) when the page has loaded
     return page
 
 
@@ -165,6 +166,7 @@ def test_a_return_with_a_photo_is_followed_from_the_seller_accepting_to_refunded
     page.goto(f"/orders/{placed.order_id}")
     page.locator(f"section[aria-labelledby=so-{placed.supplier_order_id}]").get_by_role(
         "link", name="Return/Refund").click()
+    page.wait_for_url(re.compile(r"/return$"))  # and loaded: the form is bound to htmx then, as on the cancel page
     maximum = page.get_by_label(re.compile(r"^Amount")).input_value()
     expect(page.locator("#amount-hint")).to_contain_text(f"At most ${maximum}")
     # when the merchant asks for a return and refund with the photo
